@@ -1,0 +1,17 @@
+"""hdf-bench: HDF and baselines for dynamic facial expression recognition, with a
+robustness harness (style shifts, temporal corruptions, class imbalance).
+
+Importing this package applies the OpenMMLab stack fixes (:mod:`hdf_bench.compat`)
+and registers every component into mmaction2's registries.
+"""
+from hdf_bench import compat
+
+compat.apply()
+
+from mmaction.utils import register_all_modules  # noqa: E402
+
+register_all_modules(init_default_scope=False)
+
+from hdf_bench import corruptions, data, engine, evaluation, models  # noqa: E402,F401
+
+__version__ = '0.1.0'

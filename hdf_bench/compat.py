@@ -1,0 +1,90 @@
+"""Fixes for the unmaintained OpenMMLab stack (mmaction2 1.2.0, mmengine 0.10.7).
+
+Imported by :mod:`hdf_bench` before anything from ``mmaction.models``. Each fix is
+idempotent and tested in ``tests/test_compat.py``:
+
+1. The PyPI wheel of mmaction2 1.2.0 lacks ``mmaction.models.localizers.drn``
+   (open-mmlab/mmaction2#2714), so importing ``mmaction.models`` fails. A stand-in
+   module provides ``DRN`` as a class that raises a clear error when built.
+2. torch >= 2.6 loads checkpoints with ``weights_only=True`` while mmengine's
+   checkpoints hold pickled python objects. Local files are loaded with
+   ``weights_only=False`` (trusted files only: see README, "Security").
+3. mmaction2's multimodal models fail to import with transformers 5.x; they are not
+   used here, so they are disabled unless ``HDF_BENCH_MULTIMODAL=1``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import types
+from pathlib import Path
+
+import torch
+
+DRN_MODULE = 'mmaction.models.localizers.drn'
+
+
+def _mmaction_root() -> Path:
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or spec.origin is None:
+        raise ImportError('mmaction2 is not installed: run the README set-up')
+    return Path(spec.origin).parent
+
+
+def install_drn_stub() -> bool:
+    """Provide ``mmaction.models.localizers.drn`` if the wheel lacks it.
+
+    Returns:
+        bool: True if a stand-in was installed, False if nothing was needed.
+    """
+    if DRN_MODULE in sys.modules:
+        return False
+    if (_mmaction_root() / 'models' / 'localizers' / 'drn').is_dir():
+        return False
+
+    class DRN:  # noqa: D401 - stand-in with the upstream name
+        """Stand-in for mmaction2's DRN localizer, missing from the PyPI wheel."""
+
+        def __init__(self, *args, **kwargs):
+            raise ImportError(
+                'DRN is not shipped in the PyPI wheel of mmaction2 1.2.0 '
+                '(open-mmlab/mmaction2#2714); hdf_bench does not use it')
+
+    package = types.ModuleType(DRN_MODULE)
+    package.__path__ = []  # a package, so that `.drn.drn` resolves
+    module = types.ModuleType(DRN_MODULE + '.drn')
+    module.DRN = DRN
+    package.drn = module
+    sys.modules[DRN_MODULE] = package
+    sys.modules[DRN_MODULE + '.drn'] = module
+    return True
+
+
+def load_local_checkpoint(filename: str, map_location=None):
+    """Load a local checkpoint written by mmengine (pickled objects allowed)."""
+    filename = os.path.expanduser(filename)
+    if not os.path.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} does not exist')
+    return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def install_checkpoint_loader() -> None:
+    """Register :func:`load_local_checkpoint` as mmengine's loader for local paths."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_local_checkpoint)
+
+
+def disable_multimodal() -> None:
+    """Keep mmaction2 from importing its transformers-based multimodal models."""
+    if os.environ.get('HDF_BENCH_MULTIMODAL') == '1':
+        return
+    import mmaction.utils.dependency as dependency
+    dependency.WITH_MULTIMODAL = False
+
+
+def apply() -> None:
+    """Apply every fix; safe to call more than once."""
+    disable_multimodal()
+    install_drn_stub()
+    install_checkpoint_loader()
