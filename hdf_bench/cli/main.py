@@ -7,6 +7,10 @@ import sys
 
 # Each module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = (
+    'synth',
+    'robustness',
+    'zoo',
+    'report',
 )
 
 

@@ -1,0 +1,26 @@
+"""Corruptions for DFER clips (appearance/style shifts and temporal corruptions).
+
+``corrupt(clip, name, severity, seed=0, clip_id='', per_frame=False)`` is the entry point;
+``CORRUPTIONS`` maps names to functions and ``GROUPS`` groups them. ``Corrupt`` /
+``TemporalCorrupt`` are the registered mmaction2 transforms; ``load_suite`` reads a suite file.
+"""
+from hdf_bench.corruptions.api import (
+    APPEARANCE,
+    CORRUPTIONS,
+    DETERMINISTIC,
+    GROUPS,
+    SEVERITIES,
+    TEMPORAL_NAMES,
+    as_clip,
+    corrupt,
+    derive_seed,
+    group_of,
+)
+from hdf_bench.corruptions.suite import Suite, load_suite, suite_names
+from hdf_bench.corruptions.transforms import Corrupt, TemporalCorrupt
+
+__all__ = [
+    'APPEARANCE', 'CORRUPTIONS', 'DETERMINISTIC', 'GROUPS', 'SEVERITIES', 'TEMPORAL_NAMES',
+    'Corrupt', 'Suite', 'TemporalCorrupt', 'as_clip', 'corrupt', 'derive_seed', 'group_of',
+    'load_suite', 'suite_names',
+]

@@ -6,20 +6,24 @@ set's own format (ids spelled as in the source, same class spelling):
 - ``dfew``: CSV with header ``video_name,label``; labels 1-based in DFEW's order.
 - ``ferv39k``: no header, ``<Scene>/<Class>/<id> <ClassName>`` (e.g. ``Action/Sad/0010 Sad``).
 - ``mafw``: no header, ``<id>.mp4 <class>`` (e.g. ``03747.mp4 anger``); 11 classes.
+
+Labels and ids are read exactly as the data readers of :mod:`hdf_bench.data` read them
+(:func:`reference_pairs` runs those readers), so a written subset is checked with them.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from hdf_bench.data.classes import CLASSES, class_index
+from hdf_bench.data.classes import CLASSES, MAFW_CLASSES, class_index
+from hdf_bench.data.dfew import normalise_video_name, read_dfew_csv
+from hdf_bench.data.ferv39k import read_ferv39k_list
+from hdf_bench.data.mafw import read_mafw_list
 
-MAFW_CLASSES: tuple[str, ...] = (
-    'anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness', 'surprise', 'contempt',
-    'anxiety', 'helplessness', 'disappointment')
 FORMATS = ('dfew', 'ferv39k', 'mafw')
 DFEW_HEADER = 'video_name,label'
 
@@ -76,11 +80,9 @@ def format_classes(fmt: str) -> tuple[str, ...]:
     return MAFW_CLASSES if check_format(fmt) == 'mafw' else CLASSES
 
 
-def _mafw_index(name: str) -> int:
-    key = name.strip().lower()
-    if key not in MAFW_CLASSES:
-        raise ValueError(f'unknown MAFW class {name!r}; expected one of {list(MAFW_CLASSES)}')
-    return MAFW_CLASSES.index(key)
+def label_index(fmt: str, name: str) -> int:
+    """0-based label of a class name in a format's class list (aliases allowed for 7 classes)."""
+    return class_index(name, format_classes(fmt))
 
 
 def _parse_dfew(lines: list[tuple[int, str]], source: str) -> tuple[str, list[SplitEntry]]:
@@ -98,17 +100,17 @@ def _parse_dfew(lines: list[tuple[int, str]], source: str) -> tuple[str, list[Sp
         if len(cells) != len(columns):
             raise ValueError(f'{source}:{no}: expected {len(columns)} comma-separated fields '
                              f'({header!r}), got {line!r}')
-        raw_id, raw_label = cells[id_col], cells[label_col]
-        if not raw_id.isdigit():
-            raise ValueError(f'{source}:{no}: DFEW video_name must be a number, got {raw_id!r}')
+        clip_id = normalise_video_name(cells[id_col], f'{source}:{no}')
+        raw_label = cells[label_col]
         try:
-            label = int(float(raw_label))
+            value = float(raw_label)
         except ValueError:
-            label = 0
-        if str(label) != raw_label.split('.')[0] or not 1 <= label <= len(CLASSES):
+            value = float('nan')
+        if not (math.isfinite(value) and value == int(value) and 1 <= value <= len(CLASSES)):
             raise ValueError(f'{source}:{no}: DFEW label must be an integer 1..{len(CLASSES)} '
                              f'(1-based), got {raw_label!r}')
-        entries.append(SplitEntry(raw_id.zfill(5), label - 1, line))
+        label = int(value)
+        entries.append(SplitEntry(clip_id, label - 1, line))
     return header, entries
 
 
@@ -123,11 +125,12 @@ def _parse_pairs(lines: list[tuple[int, str]], fmt: str, source: str) -> list[Sp
         path, name = parts
         try:
             if fmt == 'ferv39k':
-                if len(path.strip('/').split('/')) != 3:
+                clip_id = path.strip('/').replace('\\', '/')
+                if clip_id.count('/') != 2:
                     raise ValueError(f'clip path must be <Scene>/<Class>/<id>, got {path!r}')
-                clip_id, label = path.strip('/'), class_index(name)
+                label = label_index(fmt, name)
             else:
-                clip_id, label = os.path.splitext(path)[0], _mafw_index(name)
+                clip_id, label = os.path.splitext(path)[0], label_index(fmt, name)
         except ValueError as err:
             raise ValueError(f'{source}:{no}: {err}') from None
         entries.append(SplitEntry(clip_id, label, line))
@@ -171,3 +174,13 @@ def format_split(split: Split, entries: list[SplitEntry] | tuple[SplitEntry, ...
     lines = [split.header or DFEW_HEADER] if split.fmt == 'dfew' else []
     lines += [e.line for e in entries]
     return '\n'.join(lines) + '\n'
+
+
+def reference_pairs(path: str | os.PathLike, fmt: str) -> list[tuple[str, int]]:
+    """``(clip_id, label)`` per clip as the data set's reader in :mod:`hdf_bench.data` reads it."""
+    path = str(path)
+    if check_format(fmt) == 'dfew':
+        return read_dfew_csv(path)
+    if fmt == 'ferv39k':
+        return [(clip, label) for clip, _, label in read_ferv39k_list(path)]
+    return read_mafw_list(path)

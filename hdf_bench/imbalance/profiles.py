@@ -12,9 +12,11 @@ Default order: descending by available count, ties by class index (the natural h
 order). ``rho = 1`` gives a balanced subset: every class gets ``n_max`` clips, i.e. the smallest
 available count unless a smaller ``n_max`` is requested.
 
-Cap rule: ``n_max`` is the largest integer such that every class's target fits into what is
-available (``floor(min_i avail[order[i]] * rho ** (i / (C-1)))`` for ``exp``), or the requested
-``n_max`` if that is smaller. So the profile shape is always exact and no class is clipped.
+Cap rule: ``n_max`` is the largest integer whose UNROUNDED targets all fit into what is
+available, ``floor(min_i avail[order[i]] / f_i)`` with ``f_i = target_i / n_max`` (for ``exp``
+``f_i = rho ** (-i / (C-1))``), or the requested ``n_max`` if that is smaller. The whole profile
+is scaled down rather than clipped per class, so its shape is always exact: with the default
+order the rarest class usually limits ``n_max`` (DFEW, rho=10: ``n_max = 10 * n_disgust``).
 
 Rounding rule: ``count_i = max(1, floor(target_i))``; a class is never emptied. A class with no
 available clip raises ``ValueError``.

@@ -1,0 +1,29 @@
+"""Robustness evaluation: the results store and the corruption sweep.
+
+``from hdf_bench.robustness import run_sweep, ModelSpec`` is the Python entry point of
+``hdf-bench robustness``; the sweep's names load lazily (the store alone stays light).
+"""
+from __future__ import annotations
+
+from hdf_bench.robustness.store import AXES, CellKey, ResultsStore, atomic_write_text
+
+_LAZY = {
+    'run_sweep': 'hdf_bench.robustness.sweep',
+    'summarize': 'hdf_bench.robustness.sweep',
+    'format_summary': 'hdf_bench.robustness.sweep',
+    'Condition': 'hdf_bench.robustness.sweep',
+    'suite_conditions': 'hdf_bench.robustness.sweep',
+    'ModelSpec': 'hdf_bench.robustness.models',
+    'parse_model_arg': 'hdf_bench.robustness.models',
+    'spec_from_zoo': 'hdf_bench.robustness.models',
+    'ClipCache': 'hdf_bench.robustness.cache',
+}
+
+__all__ = ['AXES', 'CellKey', 'ResultsStore', 'atomic_write_text', *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

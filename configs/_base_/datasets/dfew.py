@@ -1,0 +1,60 @@
+# DFEW (single-labelled 7-class task), 5 folds. Paper recipe: 16 frames at 112x112.
+# `variant`: 'clip_224x224' (all frames) or 'clip_224x224_16f' (the official 16 frames).
+# Short clips (< 16 frames): UniformSample repeats frames in temporal order (no looping).
+# Old-style config: to change the fold in a leaf config override the dataloaders, e.g.
+#   train_dataloader = dict(dataset=dict(fold=2)); val_dataloader = dict(dataset=dict(fold=2))
+dataset_type = 'DFEWDataset'
+data_root = 'data/DFEW'
+fold = 1
+variant = 'clip_224x224'
+clip_len = 16
+img_size = 112
+meta_keys = ('img_shape', 'clip_id')  # DFERMetric needs clip_id
+
+train_pipeline = [
+    dict(type='UniformSample', clip_len=clip_len),
+    dict(type='RawFrameDecode'),
+    dict(type='RandomResizedCrop', area_range=(0.08, 1.0)),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='ColorJitter', brightness=0.3, contrast=0.3, saturation=0.3, hue=0.05),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+test_pipeline = [
+    dict(type='UniformSample', clip_len=clip_len, test_mode=True),
+    dict(type='RawFrameDecode'),
+    # <- corruption transforms are inserted here (the index right after RawFrameDecode)
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+val_pipeline = test_pipeline
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root, fold=fold, variant=variant,
+                 split='train',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, fold=fold, variant=variant,
+                 split='test',
+                 pipeline=val_pipeline, test_mode=True))
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, fold=fold, variant=variant,
+                 split='test',
+                 pipeline=test_pipeline, test_mode=True))
+
+val_evaluator = dict(type='DFERMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,32 @@
+# HDF on X3D-S: a DAM after each of the 4 stages, DSM head (CE + distribution-aware contrast +
+# information bottleneck, gradient-driven scaling). Train it with a SAM schedule (hdf_paper.py).
+model = dict(
+    type='HDF',
+    backbone=dict(
+        type='X3DDAM',
+        gamma_w=1,
+        gamma_b=2.25,
+        gamma_d=2.2,
+        dam_stages=(0, 1, 2, 3),
+        dam_cfg=dict(branches='both')),
+    cls_head=dict(
+        type='DSMHead',
+        num_classes=7,
+        in_channels=432,
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob',
+        loss_cls=dict(
+            type='DSMLoss',
+            tau=0.07,
+            eta=0.2,
+            alpha=10.0,
+            beta=0.1,
+            ib_weight=1.0,
+            label_smoothing=0.1,
+            variant='paper')),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[114.75, 114.75, 114.75],
+        std=[57.375, 57.375, 57.375],
+        format_shape='NCTHW'))

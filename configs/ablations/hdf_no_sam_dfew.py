@@ -1,0 +1,6 @@
+# Ablation: HDF without SAM: the same model, a plain AdamW step;
+# on DFEW, paper recipe (16 x 112 x 112, 300 epochs).
+_base_ = [
+    '../_base_/models/hdf_x3d_s.py', '../_base_/datasets/dfew.py',
+    '../_base_/schedules/adamw_paper.py', '../_base_/default_runtime.py'
+]

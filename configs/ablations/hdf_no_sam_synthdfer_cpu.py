@@ -1,0 +1,6 @@
+# Ablation: HDF without SAM: the same model, a plain AdamW step;
+# on SynthDFER, CPU preset (8 x 64 x 64, short schedule).
+_base_ = [
+    '../_base_/models/hdf_x3d_s.py', '../_base_/datasets/synthdfer_cpu.py',
+    '../_base_/schedules/cpu_short_nosam.py', '../_base_/default_runtime.py'
+]

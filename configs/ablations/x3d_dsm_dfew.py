@@ -1,0 +1,8 @@
+# Ablation: X3D-S with the DSM loss and no DAM (X3DDAM with no DAM stage); SAM on;
+# on DFEW, paper recipe (16 x 112 x 112, 300 epochs).
+_base_ = [
+    '../_base_/models/hdf_x3d_s.py', '../_base_/datasets/dfew.py',
+    '../_base_/schedules/hdf_paper.py', '../_base_/default_runtime.py'
+]
+
+model = dict(backbone=dict(dam_stages=()))

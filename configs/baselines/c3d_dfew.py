@@ -1,0 +1,6 @@
+# C3D (+BN) via FlexC3D on DFEW, paper recipe: 16 frames x 112 x 112, AdamW + cosine, 300 epochs,
+# no SAM (as M3DFEL and HDF train, minus SAM).
+_base_ = [
+    '../_base_/models/c3d.py', '../_base_/datasets/dfew.py',
+    '../_base_/schedules/adamw_paper.py', '../_base_/default_runtime.py'
+]

@@ -1,0 +1,6 @@
+# R(2+1)D-18 (ResNet2Plus1d) on SynthDFER, CPU preset: 8 frames x 64 x 64, the short AdamW schedule
+# (HDF's optimiser family, no SAM).
+_base_ = [
+    '../_base_/models/r2plus1d18.py', '../_base_/datasets/synthdfer_cpu.py',
+    '../_base_/schedules/cpu_short_nosam.py', '../_base_/default_runtime.py'
+]

@@ -1,0 +1,6 @@
+# 3D ResNet-18 (ResNet3d) on DFEW, paper recipe: 16 frames x 112 x 112, AdamW + cosine, 300 epochs,
+# no SAM (as M3DFEL and HDF train, minus SAM).
+_base_ = [
+    '../_base_/models/r3d18.py', '../_base_/datasets/dfew.py',
+    '../_base_/schedules/adamw_paper.py', '../_base_/default_runtime.py'
+]

@@ -1,0 +1,6 @@
+# 3D ResNet-18 (ResNet3d) on SynthDFER, CPU preset: 8 frames x 64 x 64, the short AdamW schedule
+# (HDF's optimiser family, no SAM).
+_base_ = [
+    '../_base_/models/r3d18.py', '../_base_/datasets/synthdfer_cpu.py',
+    '../_base_/schedules/cpu_short_nosam.py', '../_base_/default_runtime.py'
+]

@@ -1,0 +1,100 @@
+"""``hdf-bench robustness``: the corruption sweep over one or more trained models.
+
+Examples::
+
+    hdf-bench robustness hdf x3d_s --runs work_dirs/run1 --suite quick \\
+        --store work_dirs/run1/results --cache work_dirs/cache
+    hdf-bench robustness --model hdf=configs/hdf/hdf_x3d_s_synthdfer_cpu.py:ckpt.pth \\
+        --suite corruptions/default.py --store results
+    torchrun --nproc_per_node=2 -m hdf_bench.cli.main robustness ...   (shards the cells)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+
+NAME = 'robustness'
+HELP = 'Evaluate trained models on clean and corrupted test data (resumable; results store).'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('zoo_models', nargs='*', metavar='NAME',
+                        help='zoo model names; their checkpoints are found under --runs')
+    parser.add_argument('--runs', metavar='DIR',
+                        help='run folder holding <NAME>/ (a training work_dir) or <NAME>.pth')
+    parser.add_argument('--model', action='append', default=[], metavar='NAME=CONFIG:CKPT',
+                        help='an explicit model (repeatable)')
+    parser.add_argument('--suite', default='quick',
+                        help='corruption suite: a name (default, style, temporal, quick) or a '
+                             'suite file (default: %(default)s)')
+    parser.add_argument('--store', required=True, metavar='DIR', help='results store folder')
+    parser.add_argument('--cache', metavar='DIR',
+                        help='cache of corrupted clips shared by the models (default: none)')
+    parser.add_argument('--no-cache-clean', action='store_true',
+                        help='do not cache clean inputs (corrupted ones still are)')
+    parser.add_argument('--data-root', metavar='DIR',
+                        help="override the test dataset's data_root of every model")
+    parser.add_argument('--fold', help="override the test dataset's fold of every model")
+    parser.add_argument('--device', default='cpu', choices=('cpu', 'cuda'))
+    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--num-workers', type=int, default=2)
+    parser.add_argument('--quiet', action='store_true', help='no progress bars or log lines')
+
+
+def _specs(args: argparse.Namespace) -> list:
+    from hdf_bench.robustness.models import parse_model_arg, spec_from_zoo
+
+    specs = [parse_model_arg(text) for text in args.model]
+    if args.zoo_models and not args.runs:
+        raise ValueError('zoo models need --runs DIR (the folder with their checkpoints)')
+    specs += [spec_from_zoo(name, args.runs) for name in args.zoo_models]
+    if not specs:
+        raise ValueError('no model: give zoo names with --runs, or --model NAME=CONFIG:CKPT')
+    return specs
+
+
+def init_distributed(device: str) -> bool:
+    """Join the process group when started by ``torchrun`` (WORLD_SIZE > 1); True if so."""
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
+        return False
+    import torch.distributed as torch_dist
+
+    if torch_dist.is_initialized():
+        return True
+    if device == 'cuda':
+        from mmengine.dist import init_dist
+        init_dist('pytorch', backend='nccl')
+    else:  # mmengine's init_dist calls torch.cuda.set_device, which fails without CUDA
+        torch_dist.init_process_group(backend='gloo')
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from hdf_bench.robustness.sweep import format_summary, run_sweep, summarize
+
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        raise ValueError('--device cuda: no CUDA device is available')
+    specs = _specs(args)
+    distributed = init_distributed(args.device)
+    device = args.device
+    if distributed and device == 'cuda':
+        device = f'cuda:{torch.cuda.current_device()}'
+    try:
+        frame = run_sweep(specs, args.suite, args.store, cache_dir=args.cache, device=device,
+                          batch_size=args.batch_size, num_workers=args.num_workers,
+                          data_root=args.data_root, fold=args.fold,
+                          cache_clean=not args.no_cache_clean, quiet=args.quiet)
+        rank = int(os.environ.get('RANK', '0'))
+        if rank == 0:
+            stats = frame.attrs.get('stats')
+            if stats is not None and not args.quiet:
+                print(f'computed {len(stats.computed)} cells, skipped {stats.skipped} '
+                      f'(cache: {stats.cache_hits} hits, {stats.cache_misses} misses)')
+            print(format_summary(summarize(frame)))
+    finally:
+        if distributed:
+            import torch.distributed as torch_dist
+            torch_dist.destroy_process_group()
+    return 0

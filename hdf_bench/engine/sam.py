@@ -1,0 +1,215 @@
+"""Sharpness-Aware Minimisation (SAM) as an mmengine optimizer wrapper, and its train step.
+
+SAM needs two forward/backward passes per step, which an optimizer wrapper alone cannot run, so
+the work is split:
+
+* :class:`SAMOptimWrapper` (config: ``optim_wrapper=dict(type='SAMOptimWrapper', rho=0.05,
+  optimizer=dict(...))``) does the maths: :meth:`~SAMOptimWrapper.ascent` climbs to
+  ``w + e_w`` with ``e_w = rho * grad / ||grad||`` (adaptive: ``rho * w^2 * grad / ||w * grad||``)
+  and records ``||grad||``; :meth:`~SAMOptimWrapper.descent` back-propagates the loss at the
+  perturbed point, restores ``w`` and lets the base optimizer step.
+* :func:`sam_train_step` runs the two passes for any mmengine model; :class:`SAMTrainStepMixin`
+  gives a recognizer a ``train_step`` that uses it when the wrapper is SAM (a normal step
+  otherwise) and feeds the weight-gradient norm to submodules with ``set_grad_norm`` (DSM).
+
+Gradient accumulation (``accumulative_counts > 1``): every micro-batch takes its own SAM
+perturbation from its own gradient; the descent gradients accumulate and the base optimizer
+steps once per ``accumulative_counts`` micro-batches. Mixed precision: ``dtype='bfloat16'``
+autocasts both passes the way ``AmpOptimWrapper`` does; float16 (which needs loss scaling) is
+refused. The second pass leaves BatchNorm running statistics untouched by default, so that
+they are updated once per step.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+import torch
+from mmaction.registry import OPTIM_WRAPPERS
+from mmengine.optim import OptimWrapper
+from mmengine.runner.amp import autocast
+from torch import Tensor, nn
+from torch.nn.modules.batchnorm import _BatchNorm
+from torch.optim import Optimizer
+
+
+def grad_norm(params: list[Tensor], weights: bool = False) -> Tensor:
+    """L2 norm of the gradients of params (of ``|w| * grad`` if ``weights``); 0 if none."""
+    grads = [(p.abs() * p.grad if weights else p.grad) for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float())
+                                                 for g in grads]))
+
+
+@OPTIM_WRAPPERS.register_module()
+class SAMOptimWrapper(OptimWrapper):
+    """Optimizer wrapper for SAM around any base optimizer.
+
+    Args:
+        optimizer (Optimizer): the base optimizer (AdamW, SGD, ...).
+        rho (float): radius of the ascent step.
+        adaptive (bool): adaptive SAM (ASAM): scale the ascent by ``w^2`` element-wise.
+        eps (float): added to the gradient norm in the ascent step.
+        dtype (str, optional): autocast dtype of both passes: None (float32) or 'bfloat16'.
+        kwargs: ``accumulative_counts`` and ``clip_grad`` of mmengine's ``OptimWrapper``.
+    """
+
+    def __init__(self, optimizer: Optimizer, rho: float = 0.05, adaptive: bool = False,
+                 eps: float = 1e-12, dtype: str | torch.dtype | None = None, **kwargs) -> None:
+        super().__init__(optimizer, **kwargs)
+        if rho < 0:
+            raise ValueError(f'rho must be >= 0, got {rho}')
+        if isinstance(dtype, str):
+            dtype = getattr(torch, dtype, None) if dtype != 'float32' else None
+        if dtype not in (None, torch.bfloat16):
+            raise ValueError("SAMOptimWrapper supports dtype None (float32) or 'bfloat16'; "
+                             'float16 needs loss scaling, which SAM does not do here')
+        self.rho, self.adaptive, self.eps, self.cast_dtype = rho, adaptive, eps, dtype
+        self.last_grad_norm: Tensor | None = None
+        self._backup: list[tuple[Tensor, Tensor]] = []
+
+    @contextmanager
+    def optim_context(self, model: nn.Module) -> Iterator[None]:
+        """Gradient-sync context of ``OptimWrapper`` plus autocast when ``dtype`` is set."""
+        with super().optim_context(model), autocast(enabled=self.cast_dtype is not None,
+                                                    dtype=self.cast_dtype):
+            yield
+
+    def _params(self) -> list[Tensor]:
+        return [p for group in self.optimizer.param_groups for p in group['params']
+                if p.requires_grad]
+
+    @torch.no_grad()
+    def _perturb(self, params: list[Tensor]) -> Tensor:
+        norm = grad_norm(params)
+        scale_norm = grad_norm(params, weights=True) if self.adaptive else norm
+        scale = self.rho / (scale_norm.to(params[0].device) + self.eps)
+        for p in params:
+            if p.grad is None:
+                continue
+            e_w = p.grad * scale
+            if self.adaptive:
+                e_w = e_w * p.pow(2)
+            self._backup.append((p, p.detach().clone()))
+            p.add_(e_w.to(p.dtype))
+        return norm
+
+    def ascent(self, loss: Tensor) -> Tensor:
+        """First pass: back-propagate ``loss`` at w, move to ``w + e_w``, return ``||grad||``.
+
+        Gradients accumulated by earlier micro-batches are kept aside and put back.
+        """
+        if self._backup:
+            raise RuntimeError('ascent() called twice without descent()')
+        params = self._params()
+        if not params:
+            raise RuntimeError('SAMOptimWrapper: the optimizer has no trainable parameter')
+        stash = [p.grad for p in params]
+        for p in params:
+            p.grad = None
+        loss.backward()
+        norm = self._perturb(params)
+        for p, g in zip(params, stash):
+            p.grad = g
+        self.last_grad_norm = norm.detach()
+        return self.last_grad_norm
+
+    def descent(self, loss: Tensor, step_kwargs: dict | None = None,
+                zero_kwargs: dict | None = None) -> None:
+        """Second pass: back-propagate ``loss`` at ``w + e_w``, restore w, step when due."""
+        self.backward(self.scale_loss(loss))
+        with torch.no_grad():
+            for p, w in self._backup:
+                p.copy_(w)
+        self._backup = []
+        if self.should_update():
+            self.step(**(step_kwargs or {}))
+            self.zero_grad(**(zero_kwargs or {}))
+
+    def update_params(self, loss: Tensor, step_kwargs: dict | None = None,
+                      zero_kwargs: dict | None = None) -> None:
+        raise RuntimeError('SAM needs two forward passes: train with a model whose train_step '
+                           'calls hdf_bench.engine.sam.sam_train_step (e.g. the HDF recognizer '
+                           'or SAMTrainStepMixin)')
+
+
+@contextmanager
+def frozen_bn_stats(model: nn.Module) -> Iterator[None]:
+    """Keep BatchNorm running statistics unchanged inside the block (momentum 0)."""
+    saved = [(m, m.momentum) for m in model.modules()
+             if isinstance(m, _BatchNorm) and m.training and m.track_running_stats]
+    for m, _ in saved:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, momentum in saved:
+            m.momentum = momentum
+
+
+def sam_train_step(model: nn.Module, data: dict | tuple | list,
+                   optim_wrapper: SAMOptimWrapper,
+                   freeze_bn: bool = True) -> tuple[dict[str, Tensor], Tensor]:
+    """One SAM step of an mmengine ``BaseModel``: ascent pass, then descent pass.
+
+    Args:
+        model (nn.Module): an mmengine ``BaseModel`` (data_preprocessor, parse_losses).
+        data (dict | tuple | list): a batch from the dataloader.
+        optim_wrapper (SAMOptimWrapper): the SAM wrapper.
+        freeze_bn (bool): keep BatchNorm running statistics out of the second pass.
+
+    Returns:
+        tuple: the log variables of the first pass and the gradient norm at w.
+    """
+    with optim_wrapper.optim_context(model):
+        data = model.data_preprocessor(data, True)
+        losses = model._run_forward(data, mode='loss')
+    loss, log_vars = model.parse_losses(losses)
+    norm = optim_wrapper.ascent(loss)
+    with optim_wrapper.optim_context(model), (frozen_bn_stats(model) if freeze_bn
+                                              else nullcontext()):
+        losses = model._run_forward(data, mode='loss')
+    loss, _ = model.parse_losses(losses)
+    optim_wrapper.descent(loss)
+    log_vars['sam_grad_norm'] = norm
+    return log_vars, norm
+
+
+class SAMTrainStepMixin:
+    """``train_step`` for mmengine models: SAM when the wrapper is SAM, a normal step otherwise.
+
+    Either way the weight-gradient norm g of the step (SAM: of the first pass; otherwise of the
+    accumulated gradient before the optimizer step) goes to every submodule with a
+    ``set_grad_norm`` method (DSM's loss), which uses it from the next step on.
+    Put it before the model class: ``class MyRecognizer(SAMTrainStepMixin, Recognizer3D)``.
+    """
+
+    def feed_grad_norm(self, value: Tensor) -> None:
+        """Pass g to the submodules that consume it."""
+        for m in self.modules():
+            if m is not self and hasattr(m, 'set_grad_norm'):
+                m.set_grad_norm(value)
+
+    def train_step(self, data: dict | tuple | list,
+                   optim_wrapper: OptimWrapper) -> dict[str, Tensor]:
+        if isinstance(optim_wrapper, SAMOptimWrapper):
+            log_vars, norm = sam_train_step(self, data, optim_wrapper)
+            self.feed_grad_norm(norm)
+            return log_vars
+        with optim_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            losses = self._run_forward(data, mode='loss')
+        loss, log_vars = self.parse_losses(losses)
+        optim_wrapper.backward(optim_wrapper.scale_loss(loss))
+        if optim_wrapper.should_update():
+            params = [p for g in optim_wrapper.optimizer.param_groups for p in g['params']]
+            norm = grad_norm(params)
+            scaler = getattr(optim_wrapper, 'loss_scaler', None)
+            if scaler is not None:  # AmpOptimWrapper: gradients are scaled
+                norm = norm / scaler.get_scale()
+            optim_wrapper.step()
+            optim_wrapper.zero_grad()
+            if torch.isfinite(norm):
+                self.feed_grad_norm(norm)
+        return log_vars

@@ -1,0 +1,170 @@
+"""DAM: the Time-Frequency Distributional Attention Module of HDF (ACM MM 2025).
+
+A plug-and-play block on features of shape (N, C, T, H, W) that returns the same shape. Two
+branches look at the same input and each yields a gate; the input is re-weighted residually::
+
+    x_t = x * gate_t + x          gate_t: (N, 1, T, 1, 1), one value per frame
+    x_s = x * gate_s + x          gate_s: (N, 1, 1, H, W), one value per position
+    out = (w_t * x_t + w_s * x_s) / 2
+
+Temporal branch: per-frame descriptors (spatial average and max, per channel) are fused robustly,
+``sigmoid(g * (a * avg + b * max) + d * dispersion - temporal_difference)``, where dispersion is
+each frame's deviation from the clip mean and temporal_difference the L2 change from the previous
+frame (along time). The result is pooled over channels (mean and max) into a 2-d token per frame,
+so the module does not depend on C; a linear map and single-head self-attention over the T frame
+tokens, a mean over features and a sigmoid give the frame gate.
+
+Frequency branch: the time- and channel-averaged map goes through a fixed orthonormal 7x7 2-D
+DCT-II (49 filters, a buffer). During training a learned, sign-aligned perturbation pushes each
+coefficient away from its map's spatial mean by a multiple of the map's spatial spread (a style
+shift). A dynamic tanh, ``tanh(alpha / std_over_coefficients * f) * gamma + beta``, fits the
+coefficients, and a 7x7 convolution (49 -> 1) with a sigmoid gives the spatial gate.
+
+The parameter count (about 3.4 k) depends neither on C nor on T.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from mmaction.registry import MODELS
+from torch import Tensor, nn
+
+BRANCHES = ('both', 'temporal', 'frequency')
+
+
+def dct_basis(size: int = 7) -> Tensor:
+    """Orthonormal 2-D DCT-II basis as conv filters of shape (size**2, 1, size, size).
+
+    Filter ``u * size + v`` is ``D[u, m] * D[v, n]`` with the 1-D orthonormal DCT-II matrix
+    ``D[k, n] = c_k cos(pi * (2n + 1) * k / (2 * size))``; flattened, the filters form an
+    orthogonal matrix (``B @ B.T == I``).
+    """
+    n = torch.arange(size, dtype=torch.float64)
+    k = n[:, None]
+    d = torch.cos(math.pi * (2 * n[None, :] + 1) * k / (2 * size))
+    d[0] *= math.sqrt(1 / size)
+    d[1:] *= math.sqrt(2 / size)
+    basis = torch.einsum('um,vn->uvmn', d, d).reshape(size * size, 1, size, size)
+    return basis.float()
+
+
+class TemporalBranch(nn.Module):
+    """Frame gate from robustly fused frame descriptors and self-attention over frames.
+
+    Args:
+        embed_dim (int): width of the frame tokens in the attention.
+        eps (float): numerical floor.
+    """
+
+    def __init__(self, embed_dim: int = 16, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.a = nn.Parameter(torch.tensor(0.5))  # weight of the average descriptor
+        self.b = nn.Parameter(torch.tensor(0.5))  # weight of the max descriptor
+        self.g = nn.Parameter(torch.tensor(1.0))  # gain of the fused descriptor
+        self.d = nn.Parameter(torch.tensor(1.0))  # gain of the dispersion
+        self.embed = nn.Linear(2, embed_dim)
+        self.qkv = nn.Linear(embed_dim, 3 * embed_dim)
+        self.scale = embed_dim ** -0.5
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Return the frame gate of shape (N, 1, T, 1, 1)."""
+        avg = x.mean(dim=(3, 4))  # (N, C, T)
+        mx = x.amax(dim=(3, 4))
+        fused = self.a * avg + self.b * mx
+        # distance of each frame to the clip's distribution, per channel
+        dispersion = (fused - fused.mean(dim=2, keepdim=True)).abs()
+        # L2 change to the previous frame over channels (RMS, so scale-free in C); 0 at t = 0
+        step = fused[:, :, 1:] - fused[:, :, :-1]
+        diff = (step.pow(2).mean(dim=1, keepdim=True) + self.eps).sqrt()
+        diff = F.pad(diff, (1, 0))  # (N, 1, T)
+        robust = torch.sigmoid(self.g * fused + self.d * dispersion - diff)  # (N, C, T)
+
+        tokens = torch.stack([robust.mean(dim=1), robust.amax(dim=1)], dim=-1)  # (N, T, 2)
+        q, k, v = self.qkv(self.embed(tokens)).chunk(3, dim=-1)
+        attn = (q @ k.transpose(1, 2) * self.scale).softmax(dim=-1)  # (N, T, T)
+        gate = torch.sigmoid((attn @ v).mean(dim=-1))  # (N, T)
+        return gate[:, None, :, None, None]
+
+
+class FrequencyBranch(nn.Module):
+    """Spatial gate from DCT coefficients of the time-averaged map.
+
+    Args:
+        size (int): side of the DCT basis (``size**2`` coefficient maps).
+        perturb_init (float): initial strength of the sign-aligned perturbation.
+        perturb_in_eval (bool): also perturb outside training (default: training only).
+        eps (float): numerical floor of the variances (keeps sqrt differentiable at 0).
+    """
+
+    def __init__(self, size: int = 7, perturb_init: float = 0.1,
+                 perturb_in_eval: bool = False, eps: float = 1e-6) -> None:
+        super().__init__()
+        n = size * size
+        self.register_buffer('basis', dct_basis(size), persistent=False)
+        self.perturb = nn.Parameter(torch.full((1, n, 1, 1), perturb_init))
+        self.alpha = nn.Parameter(torch.tensor(1.0))  # dynamic tanh
+        self.gamma = nn.Parameter(torch.ones(1, n, 1, 1))
+        self.beta = nn.Parameter(torch.zeros(1, n, 1, 1))
+        self.conv = nn.Conv2d(n, 1, size, padding=size // 2)
+        self.perturb_in_eval = perturb_in_eval
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Return the spatial gate of shape (N, 1, 1, H, W)."""
+        m = x.mean(dim=(1, 2))[:, None]  # (N, 1, H, W)
+        f = F.conv2d(m, self.basis.to(m.dtype), padding=self.basis.shape[-1] // 2)  # (N, 49, H, W)
+        if self.training or self.perturb_in_eval:
+            dev = f - f.mean(dim=(2, 3), keepdim=True)
+            spread = (dev.pow(2).mean(dim=(2, 3), keepdim=True) + self.eps).sqrt()
+            f = f + self.perturb * spread * torch.sign(dev)
+        std = (f.var(dim=1, keepdim=True, correction=0) + self.eps).sqrt()
+        f = torch.tanh(self.alpha / std * f) * self.gamma + self.beta
+        gate = torch.sigmoid(self.conv(f))  # (N, 1, H, W)
+        return gate[:, :, None]
+
+
+@MODELS.register_module()
+class DAM(nn.Module):
+    """Time-Frequency Distributional Attention Module.
+
+    Args:
+        branches (str): 'both' (default), or 'temporal' / 'frequency' alone for ablations.
+            With one branch the output is ``w * x_branch`` (the mean over enabled branches).
+        embed_dim (int): token width of the temporal self-attention.
+        dct_size (int): side of the DCT basis (7 in the paper).
+        w_t (float): initial weight of the temporal branch.
+        w_s (float): initial weight of the frequency (spatial) branch.
+        perturb_init (float): initial strength of the frequency perturbation.
+        perturb_in_eval (bool): keep the perturbation at evaluation (default: training only).
+    """
+
+    def __init__(self, branches: str = 'both', embed_dim: int = 16, dct_size: int = 7,
+                 w_t: float = 0.8, w_s: float = 0.3, perturb_init: float = 0.1,
+                 perturb_in_eval: bool = False) -> None:
+        super().__init__()
+        if branches not in BRANCHES:
+            raise ValueError(f'branches must be one of {BRANCHES}, got {branches!r}')
+        self.branches = branches
+        self.temporal = self.frequency = None
+        if branches in ('both', 'temporal'):
+            self.temporal = TemporalBranch(embed_dim)
+            self.w_t = nn.Parameter(torch.tensor(float(w_t)))
+        if branches in ('both', 'frequency'):
+            self.frequency = FrequencyBranch(dct_size, perturb_init, perturb_in_eval)
+            self.w_s = nn.Parameter(torch.tensor(float(w_s)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Re-weight x of shape (N, C, T, H, W); the output has the same shape."""
+        if x.dim() != 5:
+            raise ValueError(f'DAM expects (N, C, T, H, W), got shape {tuple(x.shape)}')
+        # (w_t * (x * g_t + x) + w_s * (x * g_s + x)) / 2, as one multiply of x
+        scale = 0
+        if self.temporal is not None:
+            scale = scale + self.w_t * (1 + self.temporal(x))
+        if self.frequency is not None:
+            scale = scale + self.w_s * (1 + self.frequency(x))
+        n_branches = (self.temporal is not None) + (self.frequency is not None)
+        return x * (scale / n_branches)

@@ -1,0 +1,68 @@
+"""What every section builder gets: the cells, the spec, and formatting helpers."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from hdf_bench.report.spec import ReportSpec
+
+
+@dataclass
+class Context:
+    """Inputs shared by the section builders.
+
+    Args:
+        cells: output of :func:`hdf_bench.report.cells.load_cells`, filtered by the spec.
+        spec: the report spec.
+        models: models in display order.
+        reference: the reference model when it is in the store, else ``None``.
+    """
+
+    cells: pd.DataFrame
+    spec: ReportSpec
+    models: list[str]
+    reference: str | None
+
+    def order(self, frame: pd.DataFrame, by: tuple[str, ...] = ('model',)) -> pd.DataFrame:
+        """Sort rows by display order of models (stable for the other columns)."""
+        if frame.empty or 'model' not in frame:
+            return frame
+        ranks = {'model': {m: i for i, m in enumerate(self.models)},
+                 'metric': {m: i for i, m in enumerate(self.spec.metrics)}}
+        keys = [c for c in ('dataset', 'model', 'fold', *by) if c in frame]
+        keys = list(dict.fromkeys(keys))
+
+        def key(col: pd.Series) -> pd.Series:
+            if col.name in ranks:
+                return col.map(lambda v: ranks[col.name].get(str(v).lower(), len(ranks[col.name])))
+            return col
+
+        return frame.sort_values(keys, key=key, kind='stable').reset_index(drop=True)
+
+
+def finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def pct(value: object, digits: int = 2) -> str:
+    """A fraction as a percentage string; '–' when missing."""
+    return f'{100 * value:.{digits}f}' if finite(value) else '–'
+
+
+def num(value: object, digits: int = 3) -> str:
+    return f'{value:.{digits}f}' if finite(value) else '–'
+
+
+def pm(mean: object, std: object, n: int, fmt=pct) -> str:
+    """``mean ± std`` when there are several folds, else ``mean``."""
+    if n > 1 and finite(std):
+        return f'{fmt(mean)} ± {fmt(std)}'
+    return fmt(mean)
+
+
+def pval(p: object) -> str:
+    if not finite(p):
+        return '–'
+    return '<0.001' if p < 1e-3 else f'{p:.3f}'

@@ -1,0 +1,75 @@
+"""Class-imbalance and label-prior tables (axis ``imbalance`` and ``prior`` cells)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+KEYS = ['model', 'dataset', 'fold', 'condition', 'rho']
+FREQUENCY_GROUPS = ('head', 'medium', 'tail')
+
+
+def imbalance_table(cells: pd.DataFrame, axis: str = 'imbalance') -> pd.DataFrame:
+    """WAR/UAR per model x dataset x fold x condition (mean and count over seeds)."""
+    part = cells[cells['axis'] == axis]
+    out = part.groupby(KEYS, as_index=False, sort=False, dropna=False).agg(
+        war=('war', 'mean'), uar=('uar', 'mean'), n_seeds=('seed', 'nunique'))
+    return out.sort_values(['model', 'dataset', 'fold', 'rho', 'condition'], kind='stable')
+
+
+def recall_table(cells: pd.DataFrame, axis: str = 'imbalance') -> pd.DataFrame:
+    """Per-class recall, long format: KEYS + ``class``, ``recall`` (mean over seeds)."""
+    rows = []
+    for row in cells[cells['axis'] == axis].itertuples(index=False):
+        recalls = row.record['metrics']['per_class_recall']
+        for name, value in zip(row.classes, recalls):
+            rows.append(dict(model=row.model, dataset=row.dataset, fold=row.fold,
+                             condition=row.condition, rho=row.rho, **{'class': name},
+                             recall=np.nan if value is None else float(value)))
+    frame = pd.DataFrame(rows, columns=KEYS + ['class', 'recall'])
+    return frame.groupby(KEYS + ['class'], as_index=False, sort=False, dropna=False)[
+        'recall'].mean()
+
+
+def frequency_rank_groups(counts: Sequence[float] | Mapping[str, float],
+                          classes: Sequence[str]) -> dict[str, list[str]]:
+    """Head / medium / tail classes by training-frequency rank (thirds of the ranking).
+
+    With 7 classes: 3 head, 2 medium, 2 tail (``numpy.array_split`` of the ranking, most
+    frequent first; ties keep class order).
+
+    Args:
+        counts: training count per class, in class order or by class name.
+        classes: class names.
+    """
+    if isinstance(counts, Mapping):
+        counts = [float(counts.get(name, 0)) for name in classes]
+    order = np.argsort(-np.asarray(counts, float), kind='stable')
+    parts = np.array_split(order, len(FREQUENCY_GROUPS))
+    return {group: [classes[i] for i in part] for group, part in zip(FREQUENCY_GROUPS, parts)}
+
+
+def frequency_group_table(cells: pd.DataFrame) -> pd.DataFrame:
+    """Mean recall of head / medium / tail classes for imbalance cells with class counts."""
+    rows = []
+    for row in cells[cells['axis'] == 'imbalance'].itertuples(index=False):
+        counts = row.record.get('meta', {}).get('train_class_counts')
+        if counts is None:
+            continue
+        recall = dict(zip(row.classes, row.record['metrics']['per_class_recall']))
+        groups = frequency_rank_groups(counts, list(row.classes))
+        out = dict(model=row.model, dataset=row.dataset, fold=row.fold,
+                   condition=row.condition, rho=row.rho)
+        for group, names in groups.items():
+            values = [recall.get(n) for n in names]
+            values = [np.nan if v is None else float(v) for v in values]
+            out[group] = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
+            out[f'{group}_classes'] = ' '.join(names)
+        rows.append(out)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    text = [f'{g}_classes' for g in FREQUENCY_GROUPS]
+    agg = {g: 'mean' for g in FREQUENCY_GROUPS} | {t: 'first' for t in text}
+    return frame.groupby(KEYS, as_index=False, sort=False, dropna=False).agg(agg)

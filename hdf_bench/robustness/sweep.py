@@ -1,0 +1,406 @@
+"""The robustness sweep: models x (clean + corruption x severity x seed) -> the results store.
+
+Clean is evaluated once per model and reused; each corruption cell runs the model's own test
+pipeline with a ``Corrupt`` step right after frame decoding. Pipeline outputs can be cached
+(:mod:`hdf_bench.robustness.cache`) so that every model with the same test pipeline sees the
+same inputs and the corruption is computed once. Finished cells are skipped, so a killed sweep
+resumes where it stopped. Under ``torchrun`` the conditions are shared out over the ranks.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from hdf_bench.data.classes import CLASSES
+from hdf_bench.evaluation.dfer_metric import dfer_scores
+from hdf_bench.robustness.cache import ClipCache, cache_key, data_digest
+from hdf_bench.robustness.models import (
+    ModelSpec,
+    build_model,
+    load_config,
+    test_dataset_cfg,
+    with_transform,
+)
+from hdf_bench.robustness.progress import Progress
+from hdf_bench.robustness.store import CellKey, ResultsStore
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One input condition of a sweep: clean, or a corruption at a severity with a seed.
+
+    Args:
+        name: ``clean`` or a corruption name (see ``hdf_bench.corruptions``).
+        severity: 1-5 (0 for clean).
+        seed: seed of the corruption draw.
+        group: corruption group (noise, blur, style, temporal, ...), kept in the cell's meta.
+        per_frame: draw the corruption afresh for every frame (``Corrupt(per_frame=...)``).
+    """
+
+    name: str
+    severity: int = 0
+    seed: int = 0
+    group: str | None = None
+    per_frame: bool = False
+
+    @property
+    def is_clean(self) -> bool:
+        return self.name == 'clean'
+
+    def key(self, model: str, dataset: str, fold: str) -> CellKey:
+        axis = 'clean' if self.is_clean else 'corruption'
+        return CellKey(model, dataset, fold, axis, self.name, int(self.severity), int(self.seed))
+
+    def transform(self) -> dict | None:
+        """The pipeline step that applies this condition (None for clean)."""
+        if self.is_clean:
+            return None
+        return dict(type='Corrupt', name=self.name, severity=int(self.severity),
+                    seed=int(self.seed), per_frame=bool(self.per_frame))
+
+    @property
+    def label(self) -> str:
+        return 'clean' if self.is_clean else f'{self.name}/s{self.severity}/seed{self.seed}'
+
+
+CLEAN = Condition('clean')
+
+
+def suite_conditions(suite) -> list[Condition]:
+    """The corruption conditions of a suite, in the suite's order.
+
+    Args:
+        suite: a suite name or file (``hdf_bench.corruptions.load_suite``), a
+            ``hdf_bench.corruptions.Suite``, or an iterable of :class:`Condition` or dicts
+            (``name``, ``severity``, ``seed``, optional ``group`` and ``per_frame``).
+    """
+    from hdf_bench.corruptions import Suite, group_of, load_suite
+
+    if isinstance(suite, (str, os.PathLike)):
+        suite = load_suite(suite)
+    if isinstance(suite, Suite):
+        conditions = [Condition(name, severity, seed, group_of(name), suite.per_frame)
+                      for name, severity, seed in suite.cells()]
+    else:
+        conditions = [c if isinstance(c, Condition) else _condition_of(c) for c in suite]
+    if any(c.is_clean for c in conditions):
+        raise ValueError('a suite lists corruptions only; clean is always evaluated')
+    if len(set(conditions)) != len(conditions):
+        raise ValueError('the suite lists a (corruption, severity, seed) more than once')
+    return conditions
+
+
+def _condition_of(item: dict) -> Condition:
+    if not isinstance(item, dict) or not item.get('name'):
+        raise ValueError(f'suite entry {item!r} has no corruption name; expected a dict with '
+                         'name, severity, seed')
+    from hdf_bench.corruptions import group_of
+
+    name = str(item['name'])
+    return Condition(name, int(item.get('severity', 0)), int(item.get('seed', 0)),
+                     item.get('group') or group_of(name), bool(item.get('per_frame', False)))
+
+
+@dataclass
+class _Target:
+    """A loaded model with its test data."""
+
+    spec: ModelSpec
+    model: torch.nn.Module
+    dataset: object
+    pipeline: list
+    dataset_name: str
+    fold: str
+    classes: tuple[str, ...]
+    clip_ids: list[str]
+    labels: list[int]
+    data_hash: str
+
+
+@dataclass
+class SweepStats:
+    """What a sweep did in this process (for logs and tests)."""
+
+    computed: list[CellKey] = field(default_factory=list)
+    skipped: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+def _dataset_identity(cfg, ds_cfg: dict, dataset) -> tuple[str, str]:
+    """(data set name, fold) of the cell keys.
+
+    The name is the config's ``dataset_name`` (top level), else the dataset's metainfo
+    ``dataset_name``, else its type without ``Dataset`` (``DFEWDataset`` -> ``dfew``).
+    """
+    metainfo = getattr(dataset, 'metainfo', None) or {}
+    name = cfg.get('dataset_name', None) or metainfo.get('dataset_name', None)
+    if not isinstance(name, str):
+        kind = str(ds_cfg.get('type', type(dataset).__name__)).rsplit('.', 1)[-1]
+        name = kind[:-len('Dataset')] if kind.endswith('Dataset') and kind != 'Dataset' else kind
+    fold = getattr(dataset, 'fold', None)
+    fold = ds_cfg.get('fold', None) if fold is None else fold
+    return name.lower(), 'all' if fold is None else str(fold)
+
+
+def _prepare(spec: ModelSpec, device: str, data_root: str | None,
+             fold: str | None) -> _Target:
+    from mmaction.registry import DATASETS
+
+    cfg = load_config(spec)
+    ds_cfg = test_dataset_cfg(cfg, spec.config, data_root, fold)
+    pipeline = with_transform(ds_cfg['pipeline'], None, f'config {spec.config}')
+    model = build_model(spec, cfg, device)
+    dataset = DATASETS.build(ds_cfg)
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    if not infos:
+        raise ValueError(f'the test dataset of {spec.config} is empty')
+    for field_name in ('label',):
+        if field_name not in infos[0]:
+            raise ValueError(f'test dataset of {spec.config}: clip infos lack {field_name!r}')
+    clip_ids = [str(i.get('clip_id', i.get('frame_dir', n))) for n, i in enumerate(infos)]
+    classes = tuple((cfg.get('test_evaluator') or {}).get('classes', None)
+                    or (getattr(dataset, 'metainfo', None) or {}).get('classes', None) or CLASSES)
+    name, fold_name = _dataset_identity(cfg, ds_cfg, dataset)
+    return _Target(spec, model, dataset, pipeline, name, fold_name, classes, clip_ids,
+                   [int(i['label']) for i in infos], data_digest(infos))
+
+
+def _versions() -> dict:
+    import cv2
+    import mmaction
+    import mmcv
+
+    import hdf_bench
+    return dict(hdf_bench=hdf_bench.__version__, mmaction=mmaction.__version__,
+                mmcv=mmcv.__version__, cv2=cv2.__version__)
+
+
+@torch.no_grad()
+def _predict(model: torch.nn.Module, inputs: list[torch.Tensor]) -> list[int]:
+    from mmaction.structures import ActionDataSample
+
+    samples = [ActionDataSample() for _ in inputs]
+    outputs = model.test_step(dict(inputs=inputs, data_samples=samples))
+    return [int(out.pred_score.argmax().item()) for out in outputs]
+
+
+def _run_pipeline(target: _Target, pipeline: list, batch_size: int, num_workers: int,
+                  writer, progress: Progress) -> list[int]:
+    from mmengine.dataset import Compose, pseudo_collate
+
+    target.dataset.pipeline = Compose(pipeline)
+    loader = torch.utils.data.DataLoader(
+        target.dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers,
+        collate_fn=pseudo_collate)
+    preds: list[int] = []
+    for batch in loader:
+        inputs = list(batch['inputs'])
+        if writer is not None:
+            writer.add(np.stack([x.numpy() for x in inputs]))
+        preds.extend(_predict(target.model, inputs))
+        progress.advance_clips(len(inputs))
+    return preds
+
+
+def _run_cached(target: _Target, inputs: np.ndarray, batch_size: int,
+                progress: Progress) -> list[int]:
+    preds: list[int] = []
+    for start in range(0, len(inputs), batch_size):
+        rows = torch.from_numpy(np.ascontiguousarray(inputs[start:start + batch_size]))
+        preds.extend(_predict(target.model, list(rows)))
+        progress.advance_clips(len(rows))
+    return preds
+
+
+def evaluate_condition(target: _Target, condition: Condition, cache: ClipCache | None,
+                       batch_size: int, num_workers: int, progress: Progress,
+                       stats: SweepStats) -> tuple[list[int], str]:
+    """Predictions of one model under one condition; returns (preds, cache state).
+
+    The cache state is ``hit`` (inputs read from the cache), ``miss`` (computed and written)
+    or ``off``.
+    """
+    pipeline = with_transform(target.pipeline, condition.transform(), target.spec.config)
+    if cache is None:
+        return _run_pipeline(target, pipeline, batch_size, num_workers, None, progress), 'off'
+    key = cache_key(target.data_hash, pipeline, _versions())
+    cached = cache.load(key)
+    if cached is not None:
+        if cached.clip_ids != target.clip_ids or cached.labels != target.labels:
+            raise ValueError(f'cache entry {cached.path} holds other clips than the data set')
+        stats.cache_hits += 1
+        return _run_cached(target, cached.inputs, batch_size, progress), 'hit'
+    writer = cache.writer(key, len(target.clip_ids), dict(
+        dataset=target.dataset_name, fold=target.fold, condition=condition.label,
+        pipeline=[str(s.get('type')) for s in pipeline]))
+    try:
+        preds = _run_pipeline(target, pipeline, batch_size, num_workers, writer, progress)
+        writer.commit(target.clip_ids, target.labels)
+    except BaseException:
+        writer.abort()
+        raise
+    stats.cache_misses += 1
+    return preds, 'miss'
+
+
+def _evaluate_cell(target: _Target, condition: Condition, store: ResultsStore,
+                   cache: ClipCache | None, batch_size: int, num_workers: int, device: str,
+                   progress: Progress, stats: SweepStats) -> None:
+    key = condition.key(target.spec.name, target.dataset_name, target.fold)
+    progress.start_cell(f'{target.spec.name}:{condition.label}', len(target.clip_ids))
+    start = time.perf_counter()
+    preds, cache_state = evaluate_condition(target, condition, cache, batch_size, num_workers,
+                                            progress, stats)
+    seconds = time.perf_counter() - start
+    metrics = dfer_scores(target.labels, preds, len(target.classes))
+    meta = dict(classes=list(target.classes), checkpoint=str(target.spec.checkpoint),
+                config=str(target.spec.config), seconds=seconds,
+                clips_per_s=len(preds) / seconds if seconds > 0 else None, cache=cache_state,
+                device=device, batch_size=batch_size)
+    if not condition.is_clean:
+        meta.update(group=condition.group, per_frame=condition.per_frame)
+    store.put(key, metrics, dict(sample_ids=target.clip_ids, labels=target.labels, preds=preds),
+              meta)
+    stats.computed.append(key)
+    progress.end_cell()
+    progress.log(f'computed {target.spec.name} {condition.label}: war={metrics["war"]:.4f} '
+                 f'uar={metrics["uar"]:.4f} ({len(preds) / seconds:.1f} clips/s, '
+                 f'cache {cache_state})')
+
+
+def _barrier(world: int) -> None:
+    if world > 1:
+        from mmengine.dist import barrier
+        barrier()
+
+
+def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | ResultsStore,
+              cache_dir: str | os.PathLike | None = None, device: str = 'cpu',
+              batch_size: int = 8, num_workers: int = 0, data_root: str | None = None,
+              fold: str | None = None, cache_clean: bool = True,
+              quiet: bool = False) -> pd.DataFrame:
+    """Evaluate models on clean and corrupted test data; write one store cell per evaluation.
+
+    Args:
+        models: the models (names must be unique).
+        suite: corruption suite: a name, a file, or conditions (see :func:`suite_conditions`).
+        store: results store (folder or :class:`ResultsStore`); finished cells are skipped.
+        cache_dir: folder of the pipeline-output cache (None: no cache).
+        device: ``cpu`` or ``cuda``.
+        batch_size: clips per forward pass.
+        num_workers: data loader workers (for pipeline runs; cached inputs need none).
+        data_root: overrides the test dataset's ``data_root`` of every model.
+        fold: overrides the test dataset's ``fold`` of every model.
+        cache_clean: cache clean inputs as well (they are shared by models with one pipeline).
+        quiet: no progress bars and no log lines.
+
+    Returns:
+        The store's rows (``ResultsStore.frame``) of these models' clean and corruption cells;
+        ``frame.attrs['stats']`` is the :class:`SweepStats` of this process.
+    """
+    from mmengine.dist import get_dist_info
+
+    models = list(models)
+    if not models:
+        raise ValueError('no model to evaluate')
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise ValueError(f'model names must be unique, got {names}')
+    if batch_size < 1 or num_workers < 0:
+        raise ValueError(f'batch size must be >= 1 and workers >= 0 '
+                         f'(got {batch_size}, {num_workers})')
+    for spec in models:
+        spec.check()
+    conditions = suite_conditions(suite)
+    store = store if isinstance(store, ResultsStore) else ResultsStore(store)
+    cache = ClipCache(cache_dir) if cache_dir is not None else None
+    rank, world = get_dist_info()
+    if cache is not None and rank == 0:
+        cache.remove_stale()
+    targets = [_prepare(spec, device, data_root, fold) for spec in models]
+
+    stats = SweepStats()
+    # Every rank takes every world-th item of the full (not the pending) list: the split does not
+    # depend on what other ranks have already written.
+    clean_mine = [t for i, t in enumerate(targets) if i % world == rank]
+    corrupt_mine = [c for i, c in enumerate(conditions) if i % world == rank]
+    todo = [(t, CLEAN) for t in clean_mine] + [(t, c) for c in corrupt_mine for t in targets]
+    pending = []
+    for target, condition in todo:
+        key = condition.key(target.spec.name, target.dataset_name, target.fold)
+        if store.has(key):
+            stats.skipped += 1
+        else:
+            pending.append((target, condition))
+    progress = Progress(len(pending), quiet, rank, world)
+    progress.log(f'{len(pending)} cells to compute, {stats.skipped} already in {store.root}')
+    clean_cache = cache if cache_clean else None
+    try:
+        for phase in (True, False):  # clean cells first, then a barrier, then corruptions
+            for target, condition in pending:
+                if condition.is_clean == phase:
+                    _evaluate_cell(target, condition, store, clean_cache if phase else cache,
+                                   batch_size, num_workers, device, progress, stats)
+            _barrier(world)
+    finally:
+        progress.close()
+    frame = collect(store, targets)
+    frame.attrs['stats'] = stats
+    return frame
+
+
+def collect(store: ResultsStore, targets: Iterable) -> pd.DataFrame:
+    """The clean and corruption rows of the store for the given models (targets or specs)."""
+    frame = store.frame()
+    if frame.empty:
+        return frame
+    names = {getattr(t, 'spec', t).name for t in targets}
+    keep = frame['model'].isin(names) & frame['axis'].isin(['clean', 'corruption'])
+    return frame[keep].reset_index(drop=True)
+
+
+def summarize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per model and data set: clean WAR/UAR, mPC (mean over corruption cells) and rPC.
+
+    Args:
+        frame: rows of the store (:meth:`ResultsStore.frame` or :func:`run_sweep`).
+    """
+    rows = []
+    for (model, dataset, fold), group in frame.groupby(['model', 'dataset', 'fold'], sort=True):
+        clean = group[group['axis'] == 'clean']
+        corrupt = group[group['axis'] == 'corruption']
+        row = dict(model=model, dataset=dataset, fold=fold, cells=len(corrupt))
+        for metric in ('war', 'uar'):
+            base = float(clean[metric].iloc[0]) if len(clean) else float('nan')
+            mpc = float(corrupt[metric].mean()) if len(corrupt) else float('nan')
+            row[f'clean_{metric}'] = base
+            row[f'mpc_{metric}'] = mpc
+            row[f'rpc_{metric}'] = mpc / base if base else float('nan')
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """A short text table of :func:`summarize` (values in %, rPC as a ratio)."""
+    if summary.empty:
+        return 'no results'
+    lines = [f'{"model":<20} {"data":<14} {"clean WAR/UAR":>14} {"mPC WAR/UAR":>13} '
+             f'{"rPC WAR/UAR":>12} {"cells":>6}']
+    for row in summary.itertuples():
+        lines.append(
+            f'{row.model:<20} {f"{row.dataset}/{row.fold}":<14} '
+            f'{100 * row.clean_war:6.1f}/{100 * row.clean_uar:5.1f}  '
+            f'{100 * row.mpc_war:6.1f}/{100 * row.mpc_uar:5.1f} '
+            f'{row.rpc_war:6.3f}/{row.rpc_uar:5.3f} {row.cells:>6}')
+    return '\n'.join(lines)
+
+
+__all__ = ['CLEAN', 'Condition', 'ModelSpec', 'SweepStats', 'collect', 'evaluate_condition',
+           'format_summary', 'run_sweep', 'suite_conditions', 'summarize']

@@ -1,0 +1,198 @@
+"""The fast inference path gives the eager model's outputs (hdf_bench.engine.fast_infer).
+
+Tolerances: fp32 paths (channels_last, compile) within 1e-4 of the logits' scale; bf16 autocast
+within 5e-2 of it and with the same argmax on well-separated logits.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+
+import pytest
+import torch
+from mmaction.registry import MODELS
+from torch import nn
+
+import hdf_bench  # noqa: F401  (registers the models)
+from hdf_bench.engine.fast_infer import (FastInfer, InferConfig, add_infer_arguments,
+                                         apply_infer_cfg, infer_cfg_from_args,
+                                         optimize_for_inference, to_channels_last)
+from hdf_bench.models.dam import DAM
+from hdf_bench.models.x3d_dam import X3DDAM
+
+CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+FP32_TOL = 1e-4
+BF16_TOL = 5e-2
+
+
+def small_x3d_dam() -> nn.Module:
+    """A narrow X3D with DAM after every stage (3-D and 2-D convolutions, attention)."""
+    torch.manual_seed(0)
+    model = X3DDAM(gamma_w=1, gamma_b=1, gamma_d=1, dam_stages=(0, 1, 2, 3))
+    model.eval()
+    return model
+
+
+def small_recognizer() -> nn.Module:
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='Recognizer3D',
+        backbone=dict(type='X3DDAM', gamma_w=1, gamma_b=1, gamma_d=1),
+        cls_head=dict(type='I3DHead', num_classes=7, in_channels=432, average_clips='prob'),
+        data_preprocessor=dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    model.init_weights()
+    model.eval()
+    return model
+
+
+def clips(batch: int = 2, frames: int = 4, size: int = 32) -> torch.Tensor:
+    return torch.randn(batch, 3, frames, size, size, generator=torch.Generator().manual_seed(1))
+
+
+def assert_close(out: torch.Tensor, ref: torch.Tensor, rel: float) -> None:
+    assert out.shape == ref.shape and out.dtype == torch.float32
+    scale = ref.abs().max().clamp_min(1e-6)
+    assert (out - ref).abs().max() <= rel * scale, float((out - ref).abs().max() / scale)
+
+
+def test_channels_last_matches_eager():
+    model, x = small_x3d_dam(), clips()
+    with torch.no_grad():
+        ref = model(x)
+    fast = optimize_for_inference(copy.deepcopy(model), channels_last=True)
+    assert isinstance(fast, FastInfer)
+    conv = fast.module.conv1_s.conv.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last_3d)
+    assert_close(fast(x), ref, FP32_TOL)
+
+
+def test_to_channels_last_handles_2d_and_3d_weights():
+    model = to_channels_last(small_x3d_dam())
+    dam_conv = model.dams['0'].frequency.conv.weight  # 4-D inside a 3-D network
+    assert dam_conv.is_contiguous(memory_format=torch.channels_last)
+    assert model.conv5.conv.weight.is_contiguous(memory_format=torch.channels_last_3d)
+
+
+def test_bf16_autocast_agrees():
+    model, x = small_x3d_dam(), clips()
+    head = nn.Linear(432, 7)
+    with torch.no_grad():
+        ref = head(model(x).mean(dim=(2, 3, 4)))
+    fast = optimize_for_inference(copy.deepcopy(model), channels_last=False, dtype='bf16')
+    out = fast(x)
+    assert out.dtype == torch.float32
+    with torch.no_grad():
+        logits = head(out.mean(dim=(2, 3, 4)))
+    assert_close(out, model(x).detach(), BF16_TOL)
+    if (ref.topk(2).values[:, 0] - ref.topk(2).values[:, 1]).min() > 1e-2:
+        assert torch.equal(logits.argmax(1), ref.argmax(1))
+
+
+def test_recognizer_optimised_in_place_keeps_test_step_and_state_dict():
+    model, x = small_recognizer(), clips()[:, None]
+    keys = set(model.state_dict())
+    with torch.no_grad():
+        ref = model(x, mode='tensor', stage='head')
+    out_model = apply_infer_cfg(model, dict(channels_last=True))
+    assert out_model is model and set(model.state_dict()) == keys
+    with torch.no_grad():
+        out = model(x, mode='tensor', stage='head')
+    assert_close(out, ref, FP32_TOL)
+    data = dict(inputs=[torch.zeros(1, 3, 4, 32, 32, dtype=torch.uint8)] * 2,
+                data_samples=None)
+    from mmaction.structures import ActionDataSample
+    data['data_samples'] = [ActionDataSample().set_gt_label(0) for _ in range(2)]
+    preds = model.test_step(data)
+    assert len(preds) == 2 and preds[0].pred_score.shape == (7,)
+
+
+def test_infer_cfg_from_dict_and_cli():
+    assert InferConfig.from_dict(dict(bf16=True)).dtype == 'bf16'
+    assert InferConfig.from_dict(None) == InferConfig()
+    with pytest.raises(ValueError, match='unknown infer_cfg keys'):
+        InferConfig.from_dict(dict(fast=True))
+    with pytest.raises(ValueError, match='dtype must be one of'):
+        InferConfig(dtype='int8')
+    with pytest.raises(ValueError, match='compile must be'):
+        InferConfig(compile='fastest')
+    parser = argparse.ArgumentParser()
+    add_infer_arguments(parser)
+    assert infer_cfg_from_args(parser.parse_args([])) == {}
+    args = parser.parse_args(['--channels-last', '--bf16', '--compile', 'max-autotune'])
+    assert infer_cfg_from_args(args) == dict(channels_last=True, bf16=True,
+                                             compile='max-autotune')
+    assert infer_cfg_from_args(parser.parse_args(['--compile'])) == dict(
+        compile=True, channels_last=False)
+
+
+def test_fp16_refused_on_cpu():
+    with pytest.raises(ValueError, match='only supported on CUDA'):
+        optimize_for_inference(small_x3d_dam(), dtype='fp16')
+
+
+def test_cuda_graphs_ignored_on_cpu():
+    model, x = small_x3d_dam(), clips()
+    with torch.no_grad():
+        ref = model(x)
+    fast = optimize_for_inference(copy.deepcopy(model), channels_last=False, cuda_graphs=True)
+    assert_close(fast(x), ref, FP32_TOL)
+
+
+def test_compile_dam_matches_eager():
+    torch.manual_seed(0)
+    dam = DAM().eval()
+    x = torch.randn(2, 24, 4, 16, 16)
+    with torch.no_grad():
+        ref = dam(x)
+    fast = optimize_for_inference(copy.deepcopy(dam), channels_last=True, compile=True)
+    assert_close(fast(x), ref, FP32_TOL)
+
+
+@pytest.mark.slow
+def test_compile_x3d_dam_matches_eager():
+    model, x = small_x3d_dam(), clips()
+    with torch.no_grad():
+        ref = model(x)
+    fast = optimize_for_inference(copy.deepcopy(model), channels_last=True, compile=True)
+    assert_close(fast(x), ref, FP32_TOL)
+
+
+@CUDA
+@pytest.mark.parametrize('opts', [
+    dict(channels_last=True),
+    dict(channels_last=True, cuda_graphs=True),
+    dict(channels_last=True, compile='max-autotune'),
+    dict(channels_last=True, compile=True, cuda_graphs=True),
+])
+def test_cuda_fp32_paths_match_eager(opts):
+    model, x = small_x3d_dam().cuda(), clips().cuda()
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    with torch.no_grad():
+        ref = model(x)
+    fast = optimize_for_inference(copy.deepcopy(model), **opts)
+    for _ in range(3):  # capture, then replays
+        out = fast(x)
+    assert_close(out, ref, 1e-3)  # cuDNN picks other algorithms per layout
+
+
+@CUDA
+def test_cuda_graphs_replay_new_inputs():
+    model = small_x3d_dam().cuda()
+    fast = optimize_for_inference(copy.deepcopy(model), channels_last=True, cuda_graphs=True)
+    for seed in range(3):
+        x = torch.randn(2, 3, 4, 32, 32, device='cuda',
+                        generator=torch.Generator('cuda').manual_seed(seed))
+        with torch.no_grad():
+            ref = model(x)
+        assert_close(fast(x), ref, 1e-3)
+
+
+@CUDA
+def test_cuda_bf16_agrees():
+    model, x = small_x3d_dam().cuda(), clips().cuda()
+    with torch.no_grad():
+        ref = model(x)
+    fast = optimize_for_inference(copy.deepcopy(model), channels_last=True, dtype='bf16',
+                                  cuda_graphs=True)
+    assert_close(fast(x), ref, BF16_TOL)

@@ -1,0 +1,86 @@
+"""Bad inputs of the sweep give errors that name the file or field and what was expected."""
+from __future__ import annotations
+
+import pytest
+import torch
+from test_sweep_support import SUITE, make_model, make_root
+
+from hdf_bench.cli.main import main
+from hdf_bench.robustness.models import ModelSpec, find_checkpoint, parse_model_arg, spec_from_zoo
+from hdf_bench.robustness.sweep import Condition, run_sweep, suite_conditions
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope='module')
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('sweep_err')
+    root = make_root(folder / 'data', clips=3)
+    return folder, root, make_model(folder / 'models', root)
+
+
+def test_unknown_zoo_model_lists_the_zoo(tmp_path):
+    with pytest.raises(ValueError, match="unknown zoo model 'nope'.*x3d_s"):
+        spec_from_zoo('nope', tmp_path)
+
+
+def test_zoo_model_without_checkpoint_names_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r'checkpoint of zoo model .hdf. not found'):
+        spec_from_zoo('hdf', tmp_path)
+    (tmp_path / 'hdf').mkdir()
+    with pytest.raises(FileNotFoundError, match=r'no checkpoint \(\*\.pth\) in run folder'):
+        spec_from_zoo('hdf', tmp_path)
+
+
+def test_checkpoint_of_a_run_folder(tmp_path):
+    for name in ('epoch_1.pth', 'epoch_2.pth', 'best_dfer_war_epoch_1.pth'):
+        (tmp_path / name).write_bytes(b'x')
+    assert find_checkpoint(tmp_path).name == 'best_dfer_war_epoch_1.pth'
+
+
+def test_missing_checkpoint(tiny, tmp_path):
+    _, _, (config, _) = tiny
+    spec = ModelSpec('a', str(config), str(tmp_path / 'missing.pth'))
+    with pytest.raises(FileNotFoundError, match=r"checkpoint of model 'a' not found: .*missing"):
+        run_sweep([spec], [], tmp_path / 'store', quiet=True)
+
+
+def test_checkpoint_of_another_model(tiny, tmp_path):
+    folder, root, (config, _) = tiny
+    other = tmp_path / 'other.pth'
+    torch.save(dict(state_dict=dict(weight=torch.zeros(1))), other)
+    with pytest.raises(ValueError, match='does not fit the model'):
+        run_sweep([ModelSpec('a', str(config), str(other))], [], tmp_path / 'store', quiet=True)
+
+
+def test_pipeline_without_raw_frame_decode(tiny, tmp_path):
+    folder, root, _ = tiny
+    config, checkpoint = make_model(tmp_path, root, pipeline_without_decode=True)
+    with pytest.raises(ValueError, match=r'tiny_32_0\.py.*no RawFrameDecode step.*SampleFrames'):
+        run_sweep([ModelSpec('a', str(config), str(checkpoint))], [], tmp_path / 'store',
+                  quiet=True)
+
+
+def test_bad_model_argument_and_duplicate_names(tiny, tmp_path):
+    _, _, (config, checkpoint) = tiny
+    with pytest.raises(ValueError, match='expected NAME=CONFIG:CHECKPOINT'):
+        parse_model_arg('just-a-path.py')
+    spec = ModelSpec('a', str(config), str(checkpoint))
+    with pytest.raises(ValueError, match='model names must be unique'):
+        run_sweep([spec, spec], [], tmp_path / 'store', quiet=True)
+
+
+def test_bad_suite_entries():
+    with pytest.raises(ValueError, match='more than once'):
+        suite_conditions([Condition(**SUITE[0]), Condition(**SUITE[0])])
+    with pytest.raises(ValueError, match='has no corruption name'):
+        suite_conditions([dict(severity=1)])
+
+
+def test_cli_reports_errors_without_a_traceback(tmp_path, capsys):
+    code = main(['robustness', 'nope', '--runs', str(tmp_path), '--store', str(tmp_path / 's')])
+    assert code == 2
+    assert "unknown zoo model 'nope'" in capsys.readouterr().err
+    code = main(['robustness', 'hdf', '--store', str(tmp_path / 's')])
+    assert code == 2
+    assert 'zoo models need --runs' in capsys.readouterr().err
