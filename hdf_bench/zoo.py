@@ -6,7 +6,8 @@ config or a built (untrained) model. ``hdf-bench zoo`` prints the table.
 
 Each entry's ``config`` is its SynthDFER CPU config (8 frames x 64 x 64, short schedule: what the
 demo, CI and robustness sweeps on SynthDFER use); ``paper_config`` is the paper recipe (16 x 112 x
-112, 300 epochs) on DFEW where that config exists. Paths are relative to the repository root.
+112, 300 epochs) on DFEW fold 1 (other folds: override the dataloaders' ``dataset.fold``).
+Paths are relative to the repository root.
 """
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def _ablation(name: str, description: str) -> ZooEntry:
 
 ZOO: tuple[ZooEntry, ...] = (
     ZooEntry('hdf', 'hdf', 'configs/hdf/hdf_x3d_s_synthdfer_cpu.py', HDF_PAPER,
-             'X3D-S + DAM after each stage, DSM loss, SAM', 'configs/hdf/hdf_x3d_s_dfew.py'),
+             'X3D-S + DAM after each stage, DSM loss, SAM',
+             'configs/hdf/hdf_x3d_s_dfew_fold1.py'),
     _baseline('x3d_s', 'X3D: Feichtenhofer, Expanding Architectures for Efficient Video '
               'Recognition (CVPR 2020)', "X3D-S, HDF's backbone, cross-entropy only"),
     _baseline('r3d18', 'R3D: Tran et al., A Closer Look at Spatiotemporal Convolutions '
@@ -133,9 +135,10 @@ def build_model(name: str, paper_recipe: bool = False, init_weights: bool = True
         paper_recipe: build from the paper-recipe config (16 x 112 x 112 input).
         init_weights: run the model's ``init_weights`` (as the runner does).
     """
-    import hdf_bench  # noqa: F401  (registers the modules)
     from mmaction.registry import MODELS
     from mmengine.registry import init_default_scope
+
+    import hdf_bench  # noqa: F401  (registers the modules)
 
     cfg = load_config(name, paper_recipe)
     init_default_scope(cfg.get('default_scope', 'mmaction'))

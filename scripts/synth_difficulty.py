@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.dataset import Compose
+from mmengine.registry import init_default_scope
 
 import hdf_bench  # noqa: F401  (registers the readers)
 from hdf_bench.data.classes import CLASSES
@@ -54,7 +55,7 @@ class TinyConv3d(nn.Module):
         chans = [3, width, 2 * width, 4 * width, 4 * width]
         strides = [(1, 2, 2), (2, 2, 2), (2, 2, 2), (1, 2, 2)]
         layers = []
-        for cin, cout, stride in zip(chans[:-1], chans[1:], strides):
+        for cin, cout, stride in zip(chans[:-1], chans[1:], strides, strict=False):
             layers += [nn.Conv3d(cin, cout, 3, stride=stride, padding=1, bias=False),
                        nn.BatchNorm3d(cout), nn.ReLU(inplace=True)]
         self.features = nn.Sequential(*layers)
@@ -109,10 +110,10 @@ def train_eval(name: str, train: tuple, test: tuple, frames: int, budget: float,
             preds.append(model(to_float(x)).argmax(1))
     scores = dfer_scores(y_test.tolist(), torch.cat(preds).tolist())
     seconds = time.perf_counter() - start
+    recall = ' '.join(f'{c[:3]} {r:.2f}'
+                      for c, r in zip(CLASSES, scores['per_class_recall'], strict=True))
     print(f'{name:>10}: WAR {scores["war"]:.3f}  UAR {scores["uar"]:.3f}  '
-          f'({steps} steps, {epochs} epochs, {seconds:.0f} s)  recall '
-          + ' '.join(f'{c[:3]} {r:.2f}' for c, r in zip(CLASSES, scores['per_class_recall'])),
-          flush=True)
+          f'({steps} steps, {epochs} epochs, {seconds:.0f} s)  recall {recall}', flush=True)
     return scores
 
 
@@ -129,6 +130,7 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    init_default_scope('mmaction')
     if not os.path.isfile(os.path.join(args.root, MANIFEST)):
         start = time.perf_counter()
         m = generate_synthdfer(args.root, SynthConfig(), workers=args.workers)

@@ -34,15 +34,8 @@ class Logits(nn.Module):
 
 
 def input_shape(cfg) -> tuple[int, int, int]:
-    """(T, H, W) of the clips the config's test pipeline produces."""
-    steps = {s['type']: s for s in cfg.test_dataloader.dataset.pipeline}
-    t = next(s['clip_len'] for k, s in steps.items() if 'clip_len' in s)
-    size = next((s['crop_size'] for k, s in steps.items() if 'crop_size' in s), None)
-    if size is None:
-        scale = next(s['scale'] for k, s in steps.items() if k == 'Resize')
-        size = max(scale) if isinstance(scale, (tuple, list)) else scale
-    h, w = (size, size) if isinstance(size, int) else size
-    return t, h, w
+    """(T, H, W) of the config's clips (its data set base's ``clip_len`` and ``img_size``)."""
+    return cfg.clip_len, cfg.img_size, cfg.img_size
 
 
 def build(name: str, paper_recipe: bool) -> tuple[nn.Module, tuple[int, int, int]]:
@@ -87,9 +80,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     warnings.filterwarnings('ignore')
     logging.getLogger('mmengine').setLevel(logging.ERROR)
-    import hdf_bench  # noqa: F401
     from mmengine.logging import MMLogger
 
+    import hdf_bench  # noqa: F401
     from hdf_bench import zoo
 
     MMLogger.get_instance('mmengine', log_level='ERROR')

@@ -6,3 +6,6 @@ _base_ = [
 ]
 
 model = dict(backbone=dict(dam_cfg=dict(branches='temporal')))
+
+# DFEW fold 1 (the dataset base's default); for fold k override the three dataloaders:
+# train_dataloader = dict(dataset=dict(fold=k)), and likewise val_ and test_dataloader.

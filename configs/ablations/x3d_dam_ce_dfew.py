@@ -9,3 +9,6 @@ _base_ = [
 model = dict(
     type='HDF',
     backbone=dict(type='X3DDAM', dam_stages=(0, 1, 2, 3), dam_cfg=dict(branches='both')))
+
+# DFEW fold 1 (the dataset base's default); for fold k override the three dataloaders:
+# train_dataloader = dict(dataset=dict(fold=k)), and likewise val_ and test_dataloader.

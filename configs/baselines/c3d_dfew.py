@@ -4,3 +4,6 @@ _base_ = [
     '../_base_/models/c3d.py', '../_base_/datasets/dfew.py',
     '../_base_/schedules/adamw_paper.py', '../_base_/default_runtime.py'
 ]
+
+# DFEW fold 1 (the dataset base's default); for fold k override the three dataloaders:
+# train_dataloader = dict(dataset=dict(fold=k)), and likewise val_ and test_dataloader.

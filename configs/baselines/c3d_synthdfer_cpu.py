@@ -5,5 +5,5 @@ _base_ = [
     '../_base_/schedules/cpu_short_nosam.py', '../_base_/default_runtime.py'
 ]
 
-# fc6 is sized from the clip: 8 frames x 64 x 64 here
-model = dict(backbone=dict(clip_len=8, size=64))
+# fc6 is sized from the clip (8 frames x 64 x 64 here)
+model = dict(backbone=dict(clip_len={{_base_.clip_len}}, size={{_base_.img_size}}))

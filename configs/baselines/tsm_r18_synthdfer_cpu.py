@@ -5,5 +5,7 @@ _base_ = [
     '../_base_/schedules/cpu_short_nosam.py', '../_base_/default_runtime.py'
 ]
 
-# the temporal shift works on the 8 frames of a CPU clip
-model = dict(backbone=dict(num_segments=8), cls_head=dict(num_segments=8))
+# the temporal shift works on the frames of one clip (8 here)
+model = dict(
+    backbone=dict(num_segments={{_base_.clip_len}}),
+    cls_head=dict(num_segments={{_base_.clip_len}}))

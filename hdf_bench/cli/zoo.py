@@ -24,9 +24,9 @@ def table(rows: list[dict], columns: tuple[str, ...]) -> str:
     """Plain-text table of rows (dicts) with a header line."""
     cells = [[str(row.get(c) or '-') for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ['  '.join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+    lines = ['  '.join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
              '  '.join('-' * w for w in widths)]
-    lines += ['  '.join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    lines += ['  '.join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return '\n'.join(lines)
 
 

@@ -28,12 +28,6 @@ def pick(table: Sequence, severity: int):
     return table[severity - 1]
 
 
-def odd(value: float, minimum: int = 3) -> int:
-    """Round ``value`` to the nearest odd integer no smaller than ``minimum``."""
-    k = max(minimum, int(round(value)))
-    return k if k % 2 else k + 1
-
-
 def to_uint8(x: np.ndarray) -> np.ndarray:
     """Round and clip a float array in [0, 255] to uint8."""
     return np.clip(np.rint(x), 0, 255).astype(np.uint8)

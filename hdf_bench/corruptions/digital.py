@@ -16,8 +16,8 @@ BRIGHTNESS = (0.1, 0.2, 0.3, 0.4, 0.5)
 CONTRAST = (0.5, 0.4, 0.3, 0.2, 0.1)
 #: Saturation amplification factor (1 = unchanged), applied around the luma.
 SATURATE = (1.5, 2.0, 3.0, 4.5, 7.0)
-#: Pixelate: downscale factor (area down, nearest up); 0.15 of 112 px is a 17-px face.
-PIXELATE = (0.6, 0.45, 0.35, 0.25, 0.15)
+#: Pixelate: downscale factor (area down, exact nearest up) = blocks of 2, 3, 4, 5, 8 px.
+PIXELATE = (0.5, 0.33, 0.25, 0.2, 0.125)
 #: Posterize: bits kept per channel.
 POSTERIZE_BITS = (5, 4, 3, 2, 1)
 
@@ -52,7 +52,7 @@ def pixelate(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.nd
     scale = pick(PIXELATE, severity)
     transform = A.Downscale(scale_range=(scale, scale), p=1.0,
                             interpolation_pair={'downscale': cv2.INTER_AREA,
-                                                'upscale': cv2.INTER_NEAREST})
+                                                'upscale': cv2.INTER_NEAREST_EXACT})
     return albu(transform, clip, rng)
 
 

@@ -13,8 +13,8 @@ from hdf_bench.corruptions._common import albu, blend, pick, to_uint8
 
 #: Gamma (> 1 darkens: under-exposure).
 GAMMA = (1.4, 1.8, 2.3, 2.9, 3.6)
-#: Illumination (albumentations ``Illumination``, linear gradient, random direction): intensity.
-ILLUMINATION = (0.1, 0.2, 0.3, 0.4, 0.5)
+#: Uneven lighting: gain 1 +- i across the frame along a random direction (per clip).
+ILLUMINATION = (0.15, 0.3, 0.45, 0.6, 0.75)
 #: Hue rotation in degrees; the sign is drawn per clip.
 HUE_SHIFT = (10.0, 20.0, 35.0, 50.0, 70.0)
 #: Colour cast (white-balance error): strength of the per-channel gain towards a random hue.
@@ -30,10 +30,14 @@ def gamma(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarr
 
 
 def illumination(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:
-    """Uneven lighting: a linear brightness gradient (albumentations ``Illumination``)."""
+    """Uneven lighting: a linear gain ramp from 1 - i to 1 + i in a random direction."""
     i = pick(ILLUMINATION, severity)
-    return albu(A.Illumination(mode='linear', intensity_range=(i, i), effect_type='both', p=1.0),
-                clip, rng)
+    _, h, w, _ = clip.shape
+    theta = rng.uniform(0, 2 * np.pi)
+    yy, xx = np.mgrid[-1:1:h * 1j, -1:1:w * 1j].astype(np.float32)
+    ramp = (np.cos(theta) * xx + np.sin(theta) * yy) / np.sqrt(2)
+    ramp /= max(float(np.abs(ramp).max()), 1e-6)
+    return to_uint8(clip.astype(np.float32) * (1.0 + i * ramp)[..., None])
 
 
 def hue_shift(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:

@@ -5,7 +5,7 @@ Severity definitions (T = clip length):
   frame_rate   fps reduction factor r: keep frames floor(k * r) and hold each until the next
   freeze       fraction of the clip held on one frame (one contiguous run at a random position)
   reverse      fraction of the clip played backwards (one window at a random position; 1.0 = all)
-  jumble       frames shuffled within consecutive segments; segment length is a fraction of T
+  jumble       frames shuffled within consecutive segments of L frames (larger L = more disorder)
   box_jumble   the clip is cut into n segments whose order is shuffled (never the identity)
   temporal_motion_blur  each frame averaged with k neighbours on each side
   jitter       per-frame random translation (camera shake), up to m px @112, reflect padding
@@ -20,7 +20,7 @@ FRAME_DROP = (0.1, 0.2, 0.35, 0.5, 0.7)
 FRAME_RATE = (1.5, 2.0, 3.0, 4.0, 6.0)
 FREEZE = (0.15, 0.3, 0.45, 0.6, 0.8)
 REVERSE = (0.2, 0.4, 0.6, 0.8, 1.0)
-JUMBLE = (1 / 8, 1 / 6, 1 / 4, 1 / 3, 1 / 2)
+JUMBLE = (2, 3, 4, 6, 8)
 BOX_JUMBLE = (2, 3, 4, 6, 8)
 TEMPORAL_BLUR = (1, 2, 3, 4, 6)
 JITTER = (2, 4, 6, 9, 12)
@@ -69,7 +69,7 @@ def reverse_indices(t: int, severity: int, rng: np.random.Generator) -> np.ndarr
 
 def jumble_indices(t: int, severity: int, rng: np.random.Generator) -> np.ndarray:
     """Source frame of each output frame for ``jumble``."""
-    length = _count(pick(JUMBLE, severity), t, low=2)
+    length = min(pick(JUMBLE, severity), t)
     return np.concatenate([rng.permutation(np.arange(i, min(i + length, t)))
                            for i in range(0, t, length)])
 

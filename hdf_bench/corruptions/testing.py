@@ -21,7 +21,7 @@ def make_test_clip(frames: int = 16, size: int = 112, seed: int = 0) -> np.ndarr
     coarse = cv2.resize(rng.random((8, 8, 3), dtype=np.float32), (size, size),
                         interpolation=cv2.INTER_CUBIC)
     fine = rng.random((size, size, 3), dtype=np.float32)
-    base = 60 + 60 * coarse + 30 * fine + 30 * np.stack([yy, xx, 1 - yy], -1)
+    base = 65 + 60 * coarse + 10 * fine + 30 * np.stack([yy, xx, 1 - yy], -1)
     clip = []
     for t in range(frames):
         img = base.copy()

@@ -5,21 +5,21 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from hdf_bench.corruptions._common import albu, pick, size_scale, to_uint8
+from hdf_bench.corruptions._common import REFERENCE_SIZE, albu, pick, size_scale, to_uint8
 
 #: Fog: (peak density of the fog layer, fog grey level). The layer is a 4-octave plasma-like
 #: field, so its pattern scales with the image.
 FOG = ((0.25, 210.0), (0.40, 215.0), (0.55, 220.0), (0.70, 225.0), (0.85, 230.0))
 #: Snow (albumentations ``RandomSnow``, texture method): (snow point threshold, brightness).
 SNOW = ((0.10, 1.5), (0.20, 1.75), (0.30, 2.0), (0.40, 2.25), (0.50, 2.5))
-#: Rain: (rain type = drop count, drop length px @112, blur kernel px, brightness factor).
-RAIN = (('drizzle', 6, 1, 0.9), ('default', 8, 2, 0.85), ('heavy', 10, 2, 0.8),
-        ('heavy', 12, 3, 0.75), ('torrential', 14, 3, 0.7))
+#: Rain: (streaks per 112x112 px, streak length px @112, streak opacity, scene brightness).
+RAIN = ((40, 6, 0.5, 0.95), (80, 8, 0.6, 0.9), (140, 10, 0.7, 0.85), (220, 12, 0.8, 0.8),
+        (320, 14, 0.9, 0.75))
 #: Spatter (albumentations ``Spatter``): (mean, std, sigma px @112, threshold, intensity, mode).
-#: Adapted from ImageNet-C: water drops for levels 1-3, mud for 4-5.
-SPATTER = ((0.65, 0.3, 2.0, 0.69, 0.6, 'rain'), (0.65, 0.3, 1.5, 0.68, 0.6, 'rain'),
-           (0.65, 0.3, 1.0, 0.68, 0.5, 'rain'), (0.65, 0.3, 1.0, 0.65, 1.5, 'mud'),
-           (0.67, 0.4, 1.0, 0.65, 1.5, 'mud'))
+#: Adapted from ImageNet-C: water drops with growing coverage for levels 1-4, mud for 5.
+SPATTER = ((0.65, 0.3, 2.0, 0.70, 0.6, 'rain'), (0.65, 0.3, 2.0, 0.66, 0.6, 'rain'),
+           (0.65, 0.3, 2.0, 0.62, 0.6, 'rain'), (0.65, 0.3, 2.0, 0.60, 0.6, 'rain'),
+           (0.67, 0.4, 2.0, 0.50, 1.0, 'mud'))
 
 
 def _plasma(h: int, w: int, rng: np.random.Generator, octaves: int = 4) -> np.ndarray:
@@ -48,14 +48,20 @@ def snow(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarra
 
 
 def rain(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:
-    """Rain streaks (albumentations ``RandomRain``)."""
-    rain_type, length, blur, brightness = pick(RAIN, severity)
+    """Rain: slanted light streaks (one layer per clip) over a slightly darkened scene."""
+    count, length, opacity, brightness = pick(RAIN, severity)
+    _, h, w, _ = clip.shape
     s = size_scale(clip)
-    length = max(1, min(int(round(length * s)), clip.shape[1] - 1))
-    transform = A.RandomRain(slant_range=(-10, 10), drop_length=length, drop_width=1,
-                             blur_value=max(1, int(round(blur * s))),
-                             brightness_coefficient=brightness, rain_type=rain_type, p=1.0)
-    return albu(transform, clip, rng)
+    n = max(1, int(round(count * h * w / REFERENCE_SIZE**2)))
+    length = max(2.0, length * s)
+    angle = np.deg2rad(rng.uniform(-15, 15))
+    x0, y0 = rng.uniform(0, w, n), rng.uniform(-length, h, n)
+    x1, y1 = x0 + length * np.sin(angle), y0 + length * np.cos(angle)
+    layer = np.zeros((h, w), np.float32)
+    for pts in np.rint(np.stack([x0, y0, x1, y1], 1)).astype(int):
+        cv2.line(layer, (pts[0], pts[1]), (pts[2], pts[3]), 1.0, 1, cv2.LINE_AA)
+    alpha = (opacity * np.clip(layer, 0, 1))[..., None]
+    return to_uint8(clip.astype(np.float32) * brightness * (1 - alpha) + 210.0 * alpha)
 
 
 def spatter(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:

@@ -5,7 +5,8 @@ set's own format (ids spelled as in the source, same class spelling):
 
 - ``dfew``: CSV with header ``video_name,label``; labels 1-based in DFEW's order.
 - ``ferv39k``: no header, ``<Scene>/<Class>/<id> <ClassName>`` (e.g. ``Action/Sad/0010 Sad``).
-- ``mafw``: no header, ``<id>.mp4 <class>`` (e.g. ``03747.mp4 anger``); 11 classes.
+- ``mafw``: no header, ``<id>.mp4 <class>`` (e.g. ``03747.mp4 anger``); 11 classes, labels
+  index :data:`hdf_bench.data.classes.MAFW_CLASSES` (the 7 canonical first).
 
 Labels and ids are read exactly as the data readers of :mod:`hdf_bench.data` read them
 (:func:`reference_pairs` runs those readers), so a written subset is checked with them.

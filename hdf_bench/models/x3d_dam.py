@@ -40,3 +40,8 @@ class X3DDAM(X3D):
             if str(i) in self.dams:
                 x = self.dams[str(i)](x)
         return self.conv5(x)
+
+    def train(self, mode: bool = True) -> X3DDAM:
+        """X3D's train() (frozen stages, norm_eval), returning self as nn.Module does."""
+        super().train(mode)
+        return self

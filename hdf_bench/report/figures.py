@@ -33,7 +33,8 @@ def severity_curves(frame: pd.DataFrame, metric: str) -> bytes:
     with sns.axes_style('whitegrid'):
         n = frame['corruption'].nunique()
         grid = sns.relplot(data=frame, x='severity', y='value', hue='model', col='corruption',
-                           col_wrap=min(4, n), kind='line', marker='o', errorbar=None, height=2.4, aspect=1.2,
+                           col_wrap=min(4, n), kind='line', marker='o', errorbar=None,
+                           height=2.4, aspect=1.2,
                            facet_kws=dict(sharey=True))
         grid.set_axis_labels('severity (0 = clean)', metric.upper())
         grid.set_titles('{col_name}')
@@ -83,7 +84,7 @@ def confusion_grid(items: Sequence[tuple[str, str, np.ndarray]], classes: Sequen
     """
     models = list(dict.fromkeys(m for m, _, _ in items))
     ncols = max(sum(1 for m, _, _ in items if m == model) for model in models)
-    fig, axes = plt.subplots(len(models), ncols, figsize=(3.6 * ncols, 3.2 * len(models)),
+    fig, axes = plt.subplots(len(models), ncols, figsize=(3.8 * ncols, 3.8 * len(models)),
                              squeeze=False)
     for ax in axes.ravel():
         ax.set_visible(False)
@@ -100,7 +101,7 @@ def confusion_grid(items: Sequence[tuple[str, str, np.ndarray]], classes: Sequen
         ax.set_title(f'{model}: {title}', fontsize=8)
         ax.set_xlabel('predicted')
         ax.set_ylabel('true')
-    fig.subplots_adjust(wspace=0.45, hspace=0.5)
+    fig.subplots_adjust(wspace=0.45, hspace=0.75)
     return _png(fig)
 
 
@@ -143,7 +144,8 @@ def accuracy_latency(frame: pd.DataFrame, metric: str) -> bytes:
     """
     with sns.axes_style('whitegrid'):
         fig, ax = plt.subplots(figsize=(5.5, 3.8))
-        style = 'benchmark' if frame['benchmark'].nunique() > 1 else None
+        several = frame.groupby('model')['benchmark'].nunique().max() > 1
+        style = 'benchmark' if several else None
         sns.scatterplot(data=frame, x='median_ms', y='value', hue='model', style=style, s=70,
                         ax=ax)
         ax.set_xlabel('median latency (ms)')

@@ -23,7 +23,7 @@ def recall_table(cells: pd.DataFrame, axis: str = 'imbalance') -> pd.DataFrame:
     rows = []
     for row in cells[cells['axis'] == axis].itertuples(index=False):
         recalls = row.record['metrics']['per_class_recall']
-        for name, value in zip(row.classes, recalls):
+        for name, value in zip(row.classes, recalls, strict=False):
             rows.append(dict(model=row.model, dataset=row.dataset, fold=row.fold,
                              condition=row.condition, rho=row.rho, **{'class': name},
                              recall=np.nan if value is None else float(value)))
@@ -47,7 +47,8 @@ def frequency_rank_groups(counts: Sequence[float] | Mapping[str, float],
         counts = [float(counts.get(name, 0)) for name in classes]
     order = np.argsort(-np.asarray(counts, float), kind='stable')
     parts = np.array_split(order, len(FREQUENCY_GROUPS))
-    return {group: [classes[i] for i in part] for group, part in zip(FREQUENCY_GROUPS, parts)}
+    return {group: [classes[i] for i in part]
+            for group, part in zip(FREQUENCY_GROUPS, parts, strict=True)}
 
 
 def frequency_group_table(cells: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def frequency_group_table(cells: pd.DataFrame) -> pd.DataFrame:
         counts = row.record.get('meta', {}).get('train_class_counts')
         if counts is None:
             continue
-        recall = dict(zip(row.classes, row.record['metrics']['per_class_recall']))
+        recall = dict(zip(row.classes, row.record['metrics']['per_class_recall'], strict=False))
         groups = frequency_rank_groups(counts, list(row.classes))
         out = dict(model=row.model, dataset=row.dataset, fold=row.fold,
                    condition=row.condition, rho=row.rho)

@@ -105,7 +105,7 @@ def corruption_errors(corr: pd.DataFrame, clean: pd.DataFrame, reference: str,
                           on=['dataset', 'fold'], how='left')
     rows = []
     for key, part in joined.groupby(FOLD_KEYS + ['corruption'], sort=False):
-        rows.append(dict(zip(FOLD_KEYS + ['corruption'], key), metric=metric,
+        rows.append(dict(zip(FOLD_KEYS + ['corruption'], key, strict=False), metric=metric,
                          ce=corruption_error(part['err'], part['err_ref']),
                          rel_ce=relative_corruption_error(
                              part['err'], part['err_clean'].iloc[0], part['err_ref'],
@@ -143,7 +143,8 @@ def fold_summary(corr: pd.DataFrame, clean: pd.DataFrame, reference: str | None,
             a_clean = float(a_clean.iloc[0]) if len(a_clean) else float('nan')
             mpc = mean_performance(part)
             ce_part = ces[(ces[FOLD_KEYS] == tuple(key)).all(axis=1)] if len(ces) else ces
-            rows.append(dict(zip(FOLD_KEYS, key), metric=metric, clean=a_clean, mpc=mpc,
+            rows.append(dict(zip(FOLD_KEYS, key, strict=True), metric=metric, clean=a_clean,
+                             mpc=mpc,
                              rpc=mpc / a_clean if a_clean else float('nan'),
                              gamma_a=float(gamma_absolute(a_clean, mpc)),
                              gamma_r=float(gamma_relative(a_clean, mpc)),

@@ -42,7 +42,7 @@ def imbalance_section(ctx: Context) -> Section:
         aggfunc='first', sort=False)
     wide = wide[list(dict.fromkeys(recall['class']))].reset_index()
     section.blocks.append(Table('imbalance_recall', 'Per-class recall % (mean over seeds)',
-                                recall, ctx.order(wide)))
+                                recall, ctx.order(wide).rename_axis(columns=None)))
     if ctx.spec.figures:
         _imbalance_figures(ctx, section, table, recall)
     return section
@@ -68,7 +68,7 @@ def _imbalance_figures(ctx: Context, section: Section, table: pd.DataFrame,
         if not rec.empty:
             section.blocks.append(Figure(f'recall_by_class_{dataset}', 'Per-class recall by '
                                          f'imbalance ratio on {dataset}',
-                                         figures.recall_by_class(rec)))
+                                         figures.recall_by_class(ctx.order(rec, ('rho',)))))
 
 
 def prior_section(ctx: Context) -> Section:

@@ -114,11 +114,11 @@ def corruption_section(ctx: Context) -> Section:
             if col == 'ce' and ctx.reference is None:
                 continue
             cells = part.assign(text=[pm(m, s, int(n), fmt) for m, s, n in zip(
-                part[f'{col}_mean'], part[f'{col}_std'], part['n_folds'])])
+                part[f'{col}_mean'], part[f'{col}_std'], part['n_folds'], strict=False)])
             wide = cells.pivot_table(index=['dataset', 'model'], columns='corruption',
                                      values='text', aggfunc='first', sort=False)
             wide = wide[[c for c in order if c in wide.columns]].reset_index()
-            wide = ctx.order(wide).fillna('–')
+            wide = ctx.order(wide).fillna('–').rename_axis(columns=None)
             data = part[['model', 'dataset', 'corruption', 'group', 'n_folds', f'{col}_mean',
                          f'{col}_std']]
             section.blocks.append(Table(f'{col}_{metric}_by_corruption', label, data, wide))
@@ -136,7 +136,7 @@ def _severity_figures(ctx: Context, section: Section, clean: pd.DataFrame, corr:
             base = clean[clean['dataset'] == dataset].groupby('model', as_index=False)[metric]
             base = base.mean()
             zero = [dict(model=m, corruption=c, severity=0, **{metric: v})
-                    for m, v in zip(base['model'], base[metric])
+                    for m, v in zip(base['model'], base[metric], strict=False)
                     for c in sev.loc[sev['model'] == m, 'corruption'].unique()]
             frame = pd.concat([pd.DataFrame(zero), sev], ignore_index=True)
             frame = ctx.order(frame.rename(columns={metric: 'value'}), ('corruption', 'severity'))
@@ -174,11 +174,13 @@ def group_section(ctx: Context) -> Section:
     for metric in ctx.spec.metrics:
         part = agg[agg['metric'] == metric]
         part = part.assign(text=[f'{pm(v, vs, int(n))} (γ_r {num(g)})' for v, vs, g, n in zip(
-            part['value_mean'], part['value_std'], part['gamma_r_mean'], part['n_folds'])])
+            part['value_mean'], part['value_std'], part['gamma_r_mean'], part['n_folds'],
+            strict=True)])
         wide = part.pivot_table(index=['dataset', 'model'], columns='group', values='text',
                                 aggfunc='first', sort=False).reset_index()
+        wide = ctx.order(wide).fillna('–').rename_axis(columns=None)
         section.blocks.append(Table(f'groups_{metric}',
                                     f'{metric.upper()} % per corruption group (mean over its '
                                     'corruptions and severities), with gamma_r',
-                                    part.drop(columns='text'), ctx.order(wide).fillna('–')))
+                                    part.drop(columns='text'), wide))
     return section

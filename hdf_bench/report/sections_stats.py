@@ -90,7 +90,8 @@ def uncertainty_section(ctx: Context) -> Section:
     display = data[['model', 'dataset', 'fold', 'metric', 'kind']].copy()
     display['metric'] = display['metric'].str.upper()
     display['estimate %'] = data['estimate'].map(pct)
-    display['CI %'] = [f'[{pct(lo)}, {pct(hi)}]' for lo, hi in zip(data['low'], data['high'])]
+    display['CI %'] = [f'[{pct(lo)}, {pct(hi)}]'
+                       for lo, hi in zip(data['low'], data['high'], strict=True)]
     section.blocks.append(Table('intervals', 'Bootstrap intervals of clean accuracy and mPC',
                                 data, display))
     if spec.figures:
@@ -195,7 +196,7 @@ def significance_section(ctx: Context) -> Section:
     display = data[['model', 'dataset', 'fold', 'comparison', 'test', 'clips']].copy()
     display['Δ (pp)'] = data['diff'].map(pct)
     display['CI (pp)'] = [f'[{pct(lo)}, {pct(hi)}]' if np.isfinite(lo) else '–'
-                          for lo, hi in zip(data['low'], data['high'])]
+                          for lo, hi in zip(data['low'], data['high'], strict=False)]
     display['p'] = data['p'].map(pval)
     display['detail'] = data['detail']
     section.blocks.append(Table('paired_tests', f'Model minus {ctx.reference} (percentage '

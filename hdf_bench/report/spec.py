@@ -82,7 +82,8 @@ def load_spec(path: str | Path | None = None, **overrides) -> ReportSpec:
         known = {f.name for f in fields(ReportSpec)}
         unknown = sorted(k for k in cfg if k not in known and not k.startswith('_'))
         if unknown:
-            raise ValueError(f'unknown keys {unknown} in report spec {path}; valid: {sorted(known)}')
+            raise ValueError(f'unknown keys {unknown} in report spec {path}; '
+                             f'valid: {sorted(known)}')
         values = {k: v for k, v in cfg.items() if k in known}
     values.update({k: v for k, v in overrides.items() if v is not None})
     for key in ('sections', 'models', 'datasets', 'metrics', 'formats', 'severities'):

@@ -1,0 +1,43 @@
+"""Render one SynthDFER clip: plan the tracks, draw each frame, finish it."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from hdf_bench.data.synth.expression import plan_clip
+from hdf_bench.data.synth.face import Identity, draw_face, finish_frame, light_map, sample_identity
+
+# SeedSequence stream tags: one independent stream per purpose.
+IDENTITY_STREAM, CLIP_STREAM, PLAN_STREAM = 0, 1, 2
+
+
+@lru_cache(maxsize=64)
+def identity_for(seed: int, index: int) -> Identity:
+    """The ``index``-th identity of data set ``seed`` (cached)."""
+    return sample_identity(np.random.default_rng(np.random.SeedSequence([seed, IDENTITY_STREAM,
+                                                                         index])))
+
+
+def render_clip(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int,
+                size: int) -> list[np.ndarray]:
+    """Frames (BGR uint8, size x size) of one clip; same arguments -> same pixels.
+
+    Args:
+        seed: data-set seed.
+        clip_index: 0-based clip number (its own random stream).
+        identity_index: which identity is shown.
+        label: canonical class index.
+        n_frames: clip length.
+        size: image side in pixels.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, CLIP_STREAM, clip_index]))
+    ident = identity_for(seed, identity_index)
+    tracks = plan_clip(rng, label, n_frames, ident)
+    lmap = light_map(size, tracks)
+    frames = []
+    for t in range(n_frames):
+        img = draw_face(size, ident, tracks.au[t], tracks.blink[t], tracks.talk[t],
+                        tracks.pose[t], tracks.gaze[t])
+        frames.append(finish_frame(img, tracks, t, rng, lmap))
+    return frames
