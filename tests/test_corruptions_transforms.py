@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
+from mmengine.registry import DefaultScope
 
 import hdf_bench  # noqa: F401  (registers the transforms)
 from hdf_bench.corruptions import corrupt
@@ -32,8 +33,9 @@ def test_draw_depends_on_clip_id():
 
 
 def test_in_a_pipeline_and_temporal_alias():
-    pipeline = Compose([dict(type='Corrupt', name='contrast', severity=1),
-                        dict(type='TemporalCorrupt', name='reverse', severity=5)])
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        pipeline = Compose([dict(type='Corrupt', name='contrast', severity=1),
+                            dict(type='TemporalCorrupt', name='reverse', severity=5)])
     out = pipeline(results())
     expected = corrupt(CLIP, 'contrast', 1, clip_id='00017')[::-1]
     assert np.array_equal(np.stack(out['imgs']), expected)

@@ -1,6 +1,7 @@
 """Under torchrun (2 CPU processes, gloo) the sweep writes the same store as one process."""
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
@@ -26,6 +27,12 @@ def _args(folder, models, store):
     return args
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
 def _cells(store) -> dict:
     return {tuple(r['key'].values()): (r['metrics'], r['predictions'])
             for r in ResultsStore(store).records()}
@@ -41,7 +48,7 @@ def test_two_ranks_give_the_store_of_one_process(tmp_path):
                          env=env, capture_output=True, text=True, timeout=300)
     assert one.returncode == 0, one.stderr
     two = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-                          '--master_port=0', '-m', 'hdf_bench.cli.main',
+                          f'--master_port={_free_port()}', '-m', 'hdf_bench.cli.main',
                           *_args(tmp_path, models, tmp_path / 'two')],
                          env=env, capture_output=True, text=True, timeout=300)
     assert two.returncode == 0, two.stderr[-3000:]

@@ -148,7 +148,7 @@ def build_for_latency(name: str, device: str = 'cpu',
     from hdf_bench.engine.fast_infer import apply_infer_cfg
 
     torch.manual_seed(0)
-    model = zoo.build_model(name).to(device)
+    model = zoo.build_model(name, init_weights=False).to(device)  # weights do not matter here
     params = count_params(model)
     model = apply_infer_cfg(model, infer_cfg)
     return LatencyModel(name, model, recognizer_forward(model), params)

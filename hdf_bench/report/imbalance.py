@@ -34,21 +34,20 @@ def recall_table(cells: pd.DataFrame, axis: str = 'imbalance') -> pd.DataFrame:
 
 def frequency_rank_groups(counts: Sequence[float] | Mapping[str, float],
                           classes: Sequence[str]) -> dict[str, list[str]]:
-    """Head / medium / tail classes by training-frequency rank (thirds of the ranking).
+    """Head / medium / tail class names by training-frequency rank.
 
-    With 7 classes: 3 head, 2 medium, 2 tail (``numpy.array_split`` of the ranking, most
-    frequent first; ties keep class order).
+    Delegates to :func:`hdf_bench.imbalance.frequency_groups` (2 / 3 / 2 of 7 classes, most
+    frequent first, ties by class order), so that reports and imbalance cells agree.
 
     Args:
         counts: training count per class, in class order or by class name.
         classes: class names.
     """
+    from hdf_bench.imbalance import frequency_groups
     if isinstance(counts, Mapping):
         counts = [float(counts.get(name, 0)) for name in classes]
-    order = np.argsort(-np.asarray(counts, float), kind='stable')
-    parts = np.array_split(order, len(FREQUENCY_GROUPS))
-    return {group: [classes[i] for i in part]
-            for group, part in zip(FREQUENCY_GROUPS, parts, strict=True)}
+    return {group: [classes[i] for i in members]
+            for group, members in frequency_groups(list(counts)).items()}
 
 
 def frequency_group_table(cells: pd.DataFrame) -> pd.DataFrame:

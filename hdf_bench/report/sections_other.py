@@ -34,8 +34,8 @@ def imbalance_section(ctx: Context) -> Section:
             shown[f'{g} %'] = groups[g].map(pct)
         shown['tail classes'] = groups['tail_classes']
         section.blocks.append(Table('imbalance_frequency_groups', 'Mean recall of head / medium '
-                                    '/ tail classes, ranked by training frequency (thirds of the '
-                                    'ranking: 3 / 2 / 2 of 7 classes)', groups, shown))
+                                    '/ tail classes, ranked by training frequency (2 / 3 / 2 of '
+                                    '7 classes, most frequent first)', groups, shown))
     recall = imb.recall_table(ctx.cells)
     wide = recall.assign(recall=recall['recall'].map(pct)).pivot_table(
         index=['model', 'dataset', 'fold', 'condition'], columns='class', values='recall',

@@ -213,7 +213,7 @@ def _run_cached(target: _Target, inputs: np.ndarray, batch_size: int,
                 progress: Progress) -> list[int]:
     preds: list[int] = []
     for start in range(0, len(inputs), batch_size):
-        rows = torch.from_numpy(np.ascontiguousarray(inputs[start:start + batch_size]))
+        rows = torch.from_numpy(np.array(inputs[start:start + batch_size]))  # copy: writable
         preds.extend(_predict(target.model, list(rows)))
         progress.advance_clips(len(rows))
     return preds
