@@ -38,6 +38,7 @@ def _cells(store) -> dict:
             for r in ResultsStore(store).records()}
 
 
+@pytest.mark.slow
 def test_two_ranks_give_the_store_of_one_process(tmp_path):
     root = make_root(tmp_path / 'data', clips=8)
     models = {f'm{seed}': make_model(tmp_path / 'models', root, seed=seed) for seed in (0, 1)}

@@ -96,3 +96,22 @@ def test_another_input_size_does_not_reuse_the_cache(tiny, tmp_path):
     shapes = {ClipCache(tmp_path / 'cache').load(p.name).inputs.shape[-1]
               for p in (tmp_path / 'cache').iterdir()}
     assert shapes == {32, 48}
+
+
+def test_zoo_model_on_synthdfer(synth_root, tmp_path):
+    """The HDF zoo config on the SynthDFER fixture, found by name in a run folder."""
+    from hdf_bench import zoo
+    from hdf_bench.robustness.models import spec_from_zoo
+
+    model = zoo.build_model('hdf')
+    (tmp_path / 'runs' / 'hdf').mkdir(parents=True)
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'runs' / 'hdf' / 'epoch_1.pth')
+    spec = spec_from_zoo('hdf', tmp_path / 'runs')
+    frame = run_sweep([spec], CONDITIONS, tmp_path / 'store', cache_dir=tmp_path / 'cache',
+                      data_root=str(synth_root), fold='1', batch_size=4, quiet=True)
+    assert sorted(frame['condition']) == ['brightness', 'clean', 'gaussian_noise']
+    assert set(frame['dataset']) == {'synthdfer'} and set(frame['fold']) == {'1'}
+    record = next(ResultsStore(tmp_path / 'store').records())
+    assert record['meta']['config'].endswith('configs/hdf/hdf_x3d_s_synthdfer_cpu.py')
+    entry = next((tmp_path / 'cache').iterdir())
+    assert ClipCache(tmp_path / 'cache').load(entry.name).inputs.shape[1:] == (1, 3, 8, 64, 64)

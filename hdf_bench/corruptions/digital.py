@@ -19,7 +19,7 @@ SATURATE = (1.5, 2.0, 3.0, 4.5, 7.0)
 #: Pixelate: downscale factor (area down, exact nearest up) = blocks of 2, 3, 4, 5, 8 px.
 PIXELATE = (0.5, 0.33, 0.25, 0.2, 0.125)
 #: Posterize: bits kept per channel.
-POSTERIZE_BITS = (5, 4, 3, 2, 1)
+POSTERIZE_BITS = (6, 5, 4, 3, 2)
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 

@@ -6,20 +6,23 @@ import cv2
 import numpy as np
 
 from hdf_bench.corruptions._common import REFERENCE_SIZE, albu, pick, size_scale, to_uint8
+from hdf_bench.corruptions.blur import line_kernel
 
 #: Fog: (peak density of the fog layer, fog grey level). The layer is a 4-octave plasma-like
 #: field, so its pattern scales with the image.
 FOG = ((0.25, 210.0), (0.40, 215.0), (0.55, 220.0), (0.70, 225.0), (0.85, 230.0))
-#: Snow (albumentations ``RandomSnow``, texture method): (snow point threshold, brightness).
-SNOW = ((0.10, 1.5), (0.20, 1.75), (0.30, 2.0), (0.40, 2.25), (0.50, 2.5))
+#: Snow: (flake density per px, flake size px @112, whitening haze of the scene).
+SNOW = ((0.004, 1.0, 0.08), (0.008, 1.1, 0.14), (0.014, 1.2, 0.2), (0.02, 1.3, 0.26),
+        (0.03, 1.4, 0.32))
 #: Rain: (streaks per 112x112 px, streak length px @112, streak opacity, scene brightness).
 RAIN = ((40, 6, 0.5, 0.95), (80, 8, 0.6, 0.9), (140, 10, 0.7, 0.85), (220, 12, 0.8, 0.8),
         (320, 14, 0.9, 0.75))
 #: Spatter (albumentations ``Spatter``): (mean, std, sigma px @112, threshold, intensity, mode).
-#: Adapted from ImageNet-C: water drops with growing coverage for levels 1-4, mud for 5.
-SPATTER = ((0.65, 0.3, 2.0, 0.70, 0.6, 'rain'), (0.65, 0.3, 2.0, 0.66, 0.6, 'rain'),
-           (0.65, 0.3, 2.0, 0.62, 0.6, 'rain'), (0.65, 0.3, 2.0, 0.60, 0.6, 'rain'),
-           (0.67, 0.4, 2.0, 0.50, 1.0, 'mud'))
+#: Adapted from ImageNet-C's water drops; coverage grows with level (its mud levels were
+#: dropped: at 112 px they cover the whole frame).
+SPATTER = ((0.65, 0.3, 2.0, 0.72, 0.6, 'rain'), (0.65, 0.3, 2.0, 0.69, 0.6, 'rain'),
+           (0.65, 0.3, 2.0, 0.66, 0.6, 'rain'), (0.65, 0.3, 2.0, 0.63, 0.6, 'rain'),
+           (0.65, 0.3, 2.0, 0.60, 0.6, 'rain'))
 
 
 def _plasma(h: int, w: int, rng: np.random.Generator, octaves: int = 4) -> np.ndarray:
@@ -41,10 +44,18 @@ def fog(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray
 
 
 def snow(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:
-    """Snow (albumentations ``RandomSnow``, texture method)."""
-    point, brightness = pick(SNOW, severity)
-    return albu(A.RandomSnow(snow_point_range=(point, point), brightness_coeff=brightness,
-                             method='texture', p=1.0), clip, rng)
+    """Snow: white flakes (one layer per clip, slightly streaked) over a whitened scene."""
+    density, size, haze = pick(SNOW, severity)
+    _, h, w, _ = clip.shape
+    s = size_scale(clip)
+    flakes = (rng.random((h, w)) < density).astype(np.float32)
+    flakes *= rng.uniform(0.6, 1.0, (h, w)).astype(np.float32)
+    layer = cv2.GaussianBlur(flakes, (0, 0), size * s) * (2 * np.pi * (size * s) ** 2)
+    angle = rng.uniform(np.pi / 3, 2 * np.pi / 3)
+    layer = cv2.filter2D(layer, -1, line_kernel(3 * s, angle) / line_kernel(3 * s, angle).sum())
+    alpha = np.clip(layer, 0, 1)[..., None]
+    x = clip.astype(np.float32) * (1 - haze) + 255.0 * haze
+    return to_uint8(x * (1 - alpha) + 250.0 * alpha)
 
 
 def rain(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:

@@ -108,8 +108,8 @@ def _condition_of(item: dict) -> Condition:
 
 
 @dataclass
-class _Target:
-    """A loaded model with its test data."""
+class Target:
+    """A loaded model with its test dataset (built once; the pipeline is set per condition)."""
 
     spec: ModelSpec
     model: torch.nn.Module
@@ -137,10 +137,16 @@ def _dataset_identity(cfg, ds_cfg: dict, dataset) -> tuple[str, str]:
     """(data set name, fold) of the cell keys.
 
     The name is the config's ``dataset_name`` (top level), else the dataset's metainfo
-    ``dataset_name``, else its type without ``Dataset`` (``DFEWDataset`` -> ``dfew``).
+    ``dataset_name``, else ``synthdfer`` for a SynthDFER root (it has a manifest), else the
+    dataset type without ``Dataset`` (``DFEWDataset`` -> ``dfew``).
     """
+    from hdf_bench.data.synth import MANIFEST
+
     metainfo = getattr(dataset, 'metainfo', None) or {}
     name = cfg.get('dataset_name', None) or metainfo.get('dataset_name', None)
+    root = ds_cfg.get('data_root')
+    if not isinstance(name, str) and root and os.path.isfile(os.path.join(root, MANIFEST)):
+        name = 'synthdfer'
     if not isinstance(name, str):
         kind = str(ds_cfg.get('type', type(dataset).__name__)).rsplit('.', 1)[-1]
         name = kind[:-len('Dataset')] if kind.endswith('Dataset') and kind != 'Dataset' else kind
@@ -149,8 +155,16 @@ def _dataset_identity(cfg, ds_cfg: dict, dataset) -> tuple[str, str]:
     return name.lower(), 'all' if fold is None else str(fold)
 
 
-def _prepare(spec: ModelSpec, device: str, data_root: str | None,
-             fold: str | None) -> _Target:
+def prepare_target(spec: ModelSpec, device: str = 'cpu', data_root: str | None = None,
+                   fold: str | None = None) -> Target:
+    """Load a model (eval mode) and build its test dataset.
+
+    Args:
+        spec: the model.
+        device: where the model runs.
+        data_root: overrides the test dataset's ``data_root``.
+        fold: overrides the test dataset's ``fold``.
+    """
     from mmaction.registry import DATASETS
 
     cfg = load_config(spec)
@@ -168,7 +182,7 @@ def _prepare(spec: ModelSpec, device: str, data_root: str | None,
     classes = tuple((cfg.get('test_evaluator') or {}).get('classes', None)
                     or (getattr(dataset, 'metainfo', None) or {}).get('classes', None) or CLASSES)
     name, fold_name = _dataset_identity(cfg, ds_cfg, dataset)
-    return _Target(spec, model, dataset, pipeline, name, fold_name, classes, clip_ids,
+    return Target(spec, model, dataset, pipeline, name, fold_name, classes, clip_ids,
                    [int(i['label']) for i in infos], data_digest(infos))
 
 
@@ -191,7 +205,7 @@ def _predict(model: torch.nn.Module, inputs: list[torch.Tensor]) -> list[int]:
     return [int(out.pred_score.argmax().item()) for out in outputs]
 
 
-def _run_pipeline(target: _Target, pipeline: list, batch_size: int, num_workers: int,
+def _run_pipeline(target: Target, pipeline: list, batch_size: int, num_workers: int,
                   writer, progress: Progress) -> list[int]:
     from mmengine.dataset import Compose, pseudo_collate
 
@@ -209,7 +223,7 @@ def _run_pipeline(target: _Target, pipeline: list, batch_size: int, num_workers:
     return preds
 
 
-def _run_cached(target: _Target, inputs: np.ndarray, batch_size: int,
+def _run_cached(target: Target, inputs: np.ndarray, batch_size: int,
                 progress: Progress) -> list[int]:
     preds: list[int] = []
     for start in range(0, len(inputs), batch_size):
@@ -219,7 +233,7 @@ def _run_cached(target: _Target, inputs: np.ndarray, batch_size: int,
     return preds
 
 
-def evaluate_condition(target: _Target, condition: Condition, cache: ClipCache | None,
+def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | None,
                        batch_size: int, num_workers: int, progress: Progress,
                        stats: SweepStats) -> tuple[list[int], str]:
     """Predictions of one model under one condition; returns (preds, cache state).
@@ -250,7 +264,7 @@ def evaluate_condition(target: _Target, condition: Condition, cache: ClipCache |
     return preds, 'miss'
 
 
-def _evaluate_cell(target: _Target, condition: Condition, store: ResultsStore,
+def _evaluate_cell(target: Target, condition: Condition, store: ResultsStore,
                    cache: ClipCache | None, batch_size: int, num_workers: int, device: str,
                    progress: Progress, stats: SweepStats) -> None:
     key = condition.key(target.spec.name, target.dataset_name, target.fold)
@@ -324,7 +338,7 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
     rank, world = get_dist_info()
     if cache is not None and rank == 0:
         cache.remove_stale()
-    targets = [_prepare(spec, device, data_root, fold) for spec in models]
+    targets = [prepare_target(spec, device, data_root, fold) for spec in models]
 
     stats = SweepStats()
     # Every rank takes every world-th item of the full (not the pending) list: the split does not
@@ -402,5 +416,6 @@ def format_summary(summary: pd.DataFrame) -> str:
     return '\n'.join(lines)
 
 
-__all__ = ['CLEAN', 'Condition', 'ModelSpec', 'SweepStats', 'collect', 'evaluate_condition',
-           'format_summary', 'run_sweep', 'suite_conditions', 'summarize']
+__all__ = ['CLEAN', 'Condition', 'ModelSpec', 'SweepStats', 'Target', 'collect',
+           'evaluate_condition', 'format_summary', 'prepare_target', 'run_sweep',
+           'suite_conditions', 'summarize']
