@@ -1,13 +1,14 @@
 """How hard is SynthDFER? Train a tiny 3D CNN on 16 frames and on 1 frame; print WAR/UAR.
 
 The two models are the same network (3D convs with temporal padding); one sees 16
-uniformly sampled frames, the other one frame (a random one in training, the centre one in
-testing). Both train for a fixed CPU time budget on fold 1 (identity-disjoint) and are
-scored on its test split. Generates the default SynthDFER first if ``--root`` holds none.
+uniformly sampled frames, the other one frame (a random one of the 16 in training, the
+centre one in testing). Both train for a fixed number of epochs (deterministic on CPU with
+one thread) on fold 1 (identity-disjoint) and are scored on its test split. Generates the
+default SynthDFER first if ``--root`` holds none. Frames are resized to ``--input-size``.
 
 Usage::
 
-    python scripts/synth_difficulty.py --root data/synthdfer [--budget-16 240 --budget-1 120]
+    python scripts/synth_difficulty.py --root data/synthdfer [--epochs-16 12 --epochs-1 40]
 """
 from __future__ import annotations
 
@@ -69,9 +70,9 @@ def to_float(x: torch.Tensor) -> torch.Tensor:
     return x.float() / 127.5 - 1.0
 
 
-def train_eval(name: str, train: tuple, test: tuple, frames: int, budget: float,
+def train_eval(name: str, train: tuple, test: tuple, frames: int, epochs: int,
                seed: int) -> dict:
-    """Train for ``budget`` seconds; ``frames`` is 16 (all) or 1 (one frame)."""
+    """Train for ``epochs`` epochs; ``frames`` is 16 (all) or 1 (one frame)."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     x_train, y_train = train
@@ -81,9 +82,11 @@ def train_eval(name: str, train: tuple, test: tuple, frames: int, budget: float,
     weight = weight / weight.mean()
     model = TinyConv3d()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
-    start, steps, epochs = time.perf_counter(), 0, 0
+    start, steps = time.perf_counter(), 0
     centre = x_train.shape[2] // 2
-    while time.perf_counter() - start < budget:
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=3e-3, total_steps=epochs * ((len(y_train) + 15) // 16))
+    for _ in range(epochs):
         model.train()
         for idx in torch.randperm(len(y_train), generator=gen).split(16):
             x = x_train[idx]
@@ -96,10 +99,8 @@ def train_eval(name: str, train: tuple, test: tuple, frames: int, budget: float,
             opt.zero_grad()
             loss.backward()
             opt.step()
+            sched.step()
             steps += 1
-            if time.perf_counter() - start >= budget:
-                break
-        epochs += 1
     model.eval()
     preds = []
     with torch.no_grad():
@@ -121,10 +122,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--root', default='data/synthdfer')
     parser.add_argument('--fold', type=int, default=1)
-    parser.add_argument('--input-size', type=int, default=48,
+    parser.add_argument('--input-size', type=int, default=64,
                         help='frames are resized to this side for the tiny CNN')
-    parser.add_argument('--budget-16', type=float, default=240, help='seconds, 16-frame model')
-    parser.add_argument('--budget-1', type=float, default=150, help='seconds, 1-frame model')
+    parser.add_argument('--epochs-16', type=int, default=12, help='epochs, 16-frame model')
+    parser.add_argument('--epochs-1', type=int, default=40, help='epochs, 1-frame model')
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--workers', type=int, default=1, help='processes for generation')
     parser.add_argument('--seed', type=int, default=0)
@@ -142,8 +143,8 @@ def main() -> None:
     print(f'loaded fold {args.fold}: {len(train[1])} train / {len(test[1])} test clips, '
           f'{args.input_size}x{args.input_size} in {time.perf_counter() - start:.0f} s; '
           f'chance WAR ~{np.bincount(test[1]).max() / len(test[1]):.3f} (majority), UAR 0.143')
-    train_eval('16 frames', train, test, 16, args.budget_16, args.seed)
-    train_eval('1 frame', train, test, 1, args.budget_1, args.seed)
+    train_eval('16 frames', train, test, 16, args.epochs_16, args.seed)
+    train_eval('1 frame', train, test, 1, args.epochs_1, args.seed)
 
 
 if __name__ == '__main__':

@@ -40,6 +40,7 @@ def input_shape(cfg) -> tuple[int, int, int]:
 
 def build(name: str, paper_recipe: bool) -> tuple[nn.Module, tuple[int, int, int]]:
     from mmaction.registry import MODELS
+    from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
 
     from hdf_bench import zoo
@@ -47,6 +48,7 @@ def build(name: str, paper_recipe: bool) -> tuple[nn.Module, tuple[int, int, int
     cfg = zoo.load_config(name, paper_recipe)
     init_default_scope('mmaction')
     model = MODELS.build(cfg.model)
+    MMLogger.get_current_instance().setLevel(logging.ERROR)  # no per-parameter init log
     model.init_weights()
     return Logits(model).eval(), input_shape(cfg)
 

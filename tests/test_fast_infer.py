@@ -14,9 +14,15 @@ from mmaction.registry import MODELS
 from torch import nn
 
 import hdf_bench  # noqa: F401  (registers the models)
-from hdf_bench.engine.fast_infer import (FastInfer, InferConfig, add_infer_arguments,
-                                         apply_infer_cfg, infer_cfg_from_args,
-                                         optimize_for_inference, to_channels_last)
+from hdf_bench.engine.fast_infer import (
+    FastInfer,
+    InferConfig,
+    add_infer_arguments,
+    apply_infer_cfg,
+    infer_cfg_from_args,
+    optimize_for_inference,
+    to_channels_last,
+)
 from hdf_bench.models.dam import DAM
 from hdf_bench.models.x3d_dam import X3DDAM
 

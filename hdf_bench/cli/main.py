@@ -11,6 +11,7 @@ SUBCOMMANDS = (
     'robustness',
     'zoo',
     'report',
+    'imbalance',
 )
 
 

@@ -15,6 +15,32 @@ def set_data_root(cfg: Config, data_root: str) -> None:
             cfg[key]['dataset']['data_root'] = data_root
 
 
+def set_max_epochs(cfg: Config, max_epochs: int) -> None:
+    """Change the epoch budget and stretch the epoch-based LR schedule to match.
+
+    Schedulers that ended at the old last epoch end at the new one (``T_max`` of a cosine
+    follows); a warm-up longer than the new budget is cut to one epoch.
+    """
+    if max_epochs < 1:
+        raise ValueError(f'max_epochs must be >= 1, got {max_epochs}')
+    old = cfg.train_cfg.max_epochs
+    cfg.train_cfg.max_epochs = max_epochs
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for sched in schedulers:
+        if not sched.get('by_epoch', True):
+            continue
+        begin = sched.get('begin', 0)
+        if begin >= max_epochs:
+            begin = sched['begin'] = min(1, max_epochs - 1)
+        end = sched.get('end')
+        if end is not None and (end == old or end > max_epochs):
+            sched['end'] = max_epochs if end == old else max(begin + 1, min(end, max_epochs))
+        if 'T_max' in sched:
+            sched['T_max'] = max(1, sched['end'] - begin if 'end' in sched else max_epochs - begin)
+
+
 def final_checkpoint(work_dir: str | os.PathLike, max_epochs: int) -> Path:
     """Path of the checkpoint mmengine writes after the last epoch."""
     return Path(work_dir) / f'epoch_{max_epochs}.pth'
@@ -44,7 +70,7 @@ def train(config: str | os.PathLike | Config, work_dir: str | os.PathLike, *,
     if data_root is not None:
         set_data_root(cfg, data_root)
     if max_epochs is not None:
-        cfg.train_cfg.max_epochs = max_epochs
+        set_max_epochs(cfg, max_epochs)
     cfg.work_dir = str(work_dir)
     final = final_checkpoint(work_dir, cfg.train_cfg.max_epochs)
     if final.is_file():

@@ -143,16 +143,18 @@ def with_data(cfg: Config, data_root: str | os.PathLike | None = None,
     return out
 
 
-def with_epochs(cfg: Config, epochs: int) -> Config:
+def with_epochs(cfg: Config, epochs: int, iters_per_epoch: int | None = None) -> Config:
     """A copy of ``cfg`` trained for ``epochs`` epochs, the schedule shape kept.
 
     By-epoch parameter schedulers (``begin``, ``end``, ``T_max``) are scaled by
     ``epochs / max_epochs``; those converted to iterations keep fractional epochs, the others
-    are rounded and dropped if they become empty.
+    are rounded. A scheduler that becomes empty is dropped (for a converted one this needs
+    ``iters_per_epoch``: mmengine truncates ``epoch * iters_per_epoch`` to an integer).
 
     Args:
         cfg: a model config with an epoch-based ``train_cfg``.
         epochs: new number of epochs (>= 1).
+        iters_per_epoch: training iterations per epoch, if known.
     """
     if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1:
         raise ValueError(f'--epochs must be an integer >= 1, got {epochs!r}')
@@ -178,7 +180,12 @@ def with_epochs(cfg: Config, epochs: int) -> Config:
                 sched['T_max'] = scale(sched['T_max'])
                 if not fractional:
                     sched['T_max'] = max(1, sched['T_max'])
-            if sched.get('end', 10**9) <= sched['begin']:
+            end = sched.get('end', 10**9)
+            if fractional and iters_per_epoch and end < 10**8:
+                empty = int(end * iters_per_epoch) <= int(sched['begin'] * iters_per_epoch)
+            else:
+                empty = end <= sched['begin']
+            if empty:
                 continue
         kept.append(sched)
     if schedulers:

@@ -207,6 +207,9 @@ def test_dataset_cfg(cfg: Config, source: str, data_root: str | None = None,
         if not Path(data_root).is_dir():
             raise FileNotFoundError(f'--data-root {data_root} is not a folder')
         dataset['data_root'] = str(data_root)
+    if isinstance(dataset.get('data_root'), str):
+        # absolute: mmengine would join a relative data_root to a relative split path twice
+        dataset['data_root'] = os.path.abspath(dataset['data_root'])
     if fold is not None:
         dataset['fold'] = _fold_value(dataset, fold, source)
     dataset['test_mode'] = True

@@ -104,9 +104,9 @@ def _expression_au(rng: np.random.Generator, label: str, expressiveness: float,
     proto = PROTOTYPES[label]
     posed = bool(rng.random() < 0.4)
     if proto:
-        scale = expressiveness * rng.uniform(0.5, 1.1)
+        scale = expressiveness * rng.uniform(0.65, 1.1)
         if label == 'sad':  # sadness is often subtle
-            scale *= rng.uniform(0.35, 1.0)
+            scale *= rng.uniform(0.45, 1.0)
         weights = {k: v * rng.uniform(0.6, 1.2) for k, v in proto.items()}
         if len(weights) > 2 and rng.random() < 0.35:  # partial expression
             dropped = list(weights)[rng.integers(len(weights))]
@@ -180,5 +180,5 @@ def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity) -> 
         au=au.astype(np.float32), blink=blink, talk=talk, pose=pose, gaze=gaze,
         brightness=brightness,
         light=np.array([rng.uniform(0, 2 * np.pi), rng.uniform(0.0, 0.55), 0.0]),
-        gain=rng.uniform(0.88, 1.12, size=3), noise=float(rng.uniform(2, 12)),
-        blur=float(rng.uniform(0.4, 1.3)) if rng.random() < 0.35 else 0.0, posed=posed)
+        gain=rng.uniform(0.88, 1.12, size=3), noise=float(rng.uniform(2, 8)),
+        blur=float(rng.uniform(0.4, 1.2)) if rng.random() < 0.25 else 0.0, posed=posed)

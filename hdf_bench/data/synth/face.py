@@ -14,6 +14,7 @@ import numpy as np
 from hdf_bench.data.synth.expression import AU, AUS, ClipTracks
 
 _SHIFT = 4  # fractional bits for sub-pixel drawing
+AU_GAIN = 1.5  # cartoon-like exaggeration, so that AUs stay visible at 48-64 px inputs
 _ONE = 1 << _SHIFT
 
 
@@ -87,7 +88,7 @@ def sample_identity(rng: np.random.Generator) -> Identity:
         nose_y=rng.uniform(0.1, 0.18), mouth_y=rng.uniform(0.38, 0.48),
         mouth_w=rng.uniform(0.18, 0.26), lip_t=rng.uniform(0.025, 0.05),
         hair_style=int(rng.integers(3)), glasses=bool(rng.random() < 0.15),
-        expressiveness=rng.uniform(0.55, 1.1), talkativeness=rng.uniform(0.15, 0.7),
+        expressiveness=rng.uniform(0.7, 1.15), talkativeness=rng.uniform(0.15, 0.7),
         blink_rate=rng.uniform(0.02, 0.08), yaw=rng.uniform(-0.3, 0.3), resting=resting)
 
 
@@ -195,7 +196,7 @@ def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: fl
         gaze: iris offset (x, y) in eye units.
     """
     def a(n: int) -> float:
-        return float(au[AU[n]])
+        return AU_GAIN * float(au[AU[n]])
 
     img = np.empty((size, size, 3), np.uint8)
     img[:] = np.asarray(ident.background, np.float64).round().astype(np.uint8)
@@ -314,7 +315,7 @@ def _draw_mouth(cv: _Canvas, ident: Identity, a, talk: float, jaw: float, ny: fl
     cdy = -0.1 * a(12) + 0.085 * a(15) + 0.03 * a(20)
     ui = my - 0.045 * a(10) - 0.01 * a(12)
     li = my + 0.06 * a(16) + 0.04 * a(25) + 0.2 * a(26) + 0.9 * talk
-    lt = ident.lip_t * (1 - 0.6 * a(23))
+    lt = ident.lip_t * max(0.25, 1 - 0.5 * a(23))
     left, right = np.array([-cdx, my + cdy]), np.array([cdx, my + cdy])
     upper_in = _through(left, (0, ui), right)
     lower_in = _through(left, (0, li), right)

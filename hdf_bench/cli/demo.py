@@ -1,0 +1,28 @@
+"""``hdf-bench demo``: SynthDFER -> training -> corruption sweep -> imbalance -> latency -> report."""
+from __future__ import annotations
+
+import argparse
+
+NAME = 'demo'
+HELP = 'run the whole benchmark end to end on SynthDFER (resumable)'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from hdf_bench.demo import PRESETS
+    parser.add_argument('--run-dir', default='runs/demo', help='folder of every artefact '
+                        '(default runs/demo); rerunning with the same folder resumes')
+    parser.add_argument('--preset', choices=sorted(PRESETS), default='default',
+                        help='sizes: default (~20 min on a 2-core CPU), smoke (a minute or '
+                        'two), full (GPU: more data, long schedules, every corruption)')
+    parser.add_argument('--full', action='store_const', const='full', dest='preset',
+                        help='same as --preset full')
+    parser.add_argument('--device', choices=('cpu', 'cuda'), help="override the preset's device")
+    parser.add_argument('--epochs', type=int, help="override the preset's training epochs")
+
+
+def run(args: argparse.Namespace) -> int:
+    from hdf_bench.demo import run_demo
+    overrides = {k: v for k, v in (('device', args.device), ('epochs', args.epochs))
+                 if v is not None}
+    run_demo(args.run_dir, args.preset, **overrides)
+    return 0

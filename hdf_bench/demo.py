@@ -1,0 +1,221 @@
+"""``hdf-bench demo``: the whole mission on SynthDFER, end to end, resumable.
+
+Stages, each skipped when its output is already in the run folder:
+
+1. generate SynthDFER (DFEW layout) -> ``RUN/data/synthdfer``
+2. train HDF and baselines through the mmengine runner (as ``mim train``) -> ``RUN/train/<model>``
+3. corruption sweep over a suite -> ``RUN/results`` (store), ``RUN/cache`` (corrupted clips)
+4. long-tailed training split(s) and label-prior shift -> ``RUN/imbalance``, same store
+5. latency of the trained models (pytest-benchmark JSON) -> ``RUN/latency.json``
+6. the report -> ``RUN/report`` (Markdown, HTML, LaTeX, CSV)
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from hdf_bench.zoo import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Sizes of one demo run.
+
+    Args:
+        identities: SynthDFER identities (folds split by identity).
+        clips_per_identity: clips per identity.
+        size: SynthDFER image side in pixels.
+        models: zoo models to train and sweep (the first baseline is the report's reference).
+        epochs: training epochs of each model.
+        suite: corruption suite name.
+        imbalance_models: models trained on the long-tailed split(s).
+        rhos: imbalance ratios of the long-tailed splits.
+        imbalance_epochs: epochs of the imbalance trainings.
+        latency: run the latency benchmarks' quick subset.
+        device: ``cpu`` or ``cuda``.
+    """
+
+    identities: int
+    clips_per_identity: int
+    size: int
+    models: tuple[str, ...]
+    epochs: int
+    suite: str
+    imbalance_models: tuple[str, ...]
+    rhos: tuple[float, ...]
+    imbalance_epochs: int
+    latency: bool = True
+    device: str = 'cpu'
+    extra: dict = field(default_factory=dict)
+
+
+PRESETS: dict[str, Preset] = {
+    # the default: about 20 minutes on a 2-core CPU
+    'default': Preset(identities=30, clips_per_identity=20, size=64,
+                      models=('hdf', 'x3d_s', 'static_r18'), epochs=4, suite='quick',
+                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,), imbalance_epochs=3),
+    # a minute or two: what the test suite runs
+    'smoke': Preset(identities=6, clips_per_identity=5, size=48,
+                    models=('hdf', 'x3d_s', 'static_r18'), epochs=1, suite='quick',
+                    imbalance_models=('hdf',), rhos=(10.0,), imbalance_epochs=1, latency=False),
+    # for a GPU: more data, longer schedules, every corruption
+    'full': Preset(identities=120, clips_per_identity=40, size=112,
+                   models=('hdf', 'x3d_s', 'r3d18', 'r2plus1d18', 'tsm_r18', 'static_r18',
+                           'm3dfel'),
+                   epochs=30, suite='default', imbalance_models=('hdf', 'x3d_s'),
+                   rhos=(1.0, 10.0, 100.0), imbalance_epochs=30, device='cuda'),
+}
+
+
+def _stage(name: str, log: list[dict]):
+    """Context printing a stage banner and recording its wall time in ``log``."""
+    class _Stage:
+        def __enter__(self):
+            print(f'\n== {name}', flush=True)
+            self.start = time.perf_counter()
+            return self
+
+        def __exit__(self, *exc):
+            seconds = time.perf_counter() - self.start
+            log.append(dict(stage=name, seconds=round(seconds, 1), ok=exc[0] is None))
+            print(f'== {name}: {seconds:.0f} s', flush=True)
+            return False
+    return _Stage()
+
+
+def generate_data(run: Path, preset: Preset) -> Path:
+    """SynthDFER in DFEW layout under ``run/data/synthdfer`` (reused if complete)."""
+    from hdf_bench.data.synth.writer import MANIFEST, SynthConfig, generate_synthdfer
+
+    root = run / 'data' / 'synthdfer'
+    if (root / MANIFEST).is_file():
+        print(f'reusing {root}')
+        return root
+    cfg = SynthConfig(identities=preset.identities, clips_per_identity=preset.clips_per_identity,
+                      size=preset.size)
+    manifest = generate_synthdfer(root, cfg, workers=os.cpu_count() or 1, progress=True)
+    print(f"{manifest['num_clips']} clips, {manifest['num_frames']} frames")
+    return root
+
+
+def train_models(run: Path, data_root: Path, preset: Preset) -> dict[str, Path]:
+    """Train each model of the preset; return its final checkpoint by name."""
+    from hdf_bench import zoo
+    from hdf_bench.engine.training import train
+
+    checkpoints = {}
+    for name in preset.models:
+        print(f'-- train {name} ({preset.epochs} epochs)', flush=True)
+        start = time.perf_counter()
+        checkpoints[name] = train(zoo.get(name).config_path(), run / 'train' / name,
+                                  data_root=str(data_root), max_epochs=preset.epochs,
+                                  cfg_options=_device_options(preset), quiet=True)
+        print(f'   {checkpoints[name]} ({time.perf_counter() - start:.0f} s)', flush=True)
+    return checkpoints
+
+
+def _device_options(preset: Preset) -> dict:
+    return {} if preset.device == 'cpu' else {'env_cfg.dist_cfg.backend': 'nccl'}
+
+
+def sweep(run: Path, data_root: Path, preset: Preset, checkpoints: dict[str, Path]) -> None:
+    """Clean + corrupted evaluation of every trained model into the results store."""
+    from hdf_bench import zoo
+    from hdf_bench.robustness.models import ModelSpec
+    from hdf_bench.robustness.sweep import format_summary, run_sweep, summarize
+
+    specs = [ModelSpec(name, str(zoo.get(name).config_path()), str(ckpt))
+             for name, ckpt in checkpoints.items()]
+    frame = run_sweep(specs, preset.suite, run / 'results', cache_dir=run / 'cache',
+                      device=preset.device, data_root=str(data_root))
+    print(format_summary(summarize(frame)))
+
+
+def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
+    """Long-tailed training splits, training, evaluation and prior shift into the store."""
+    from hdf_bench.imbalance.experiment import run_imbalance
+
+    run_imbalance(list(preset.imbalance_models), list(preset.rhos), run,
+                  epochs=preset.imbalance_epochs, data_root=str(data_root), quiet=True)
+
+
+def latency(run: Path, preset: Preset) -> Path | None:
+    """Run the latency benchmarks' quick subset into ``run/latency.json``."""
+    out = run / 'latency.json'
+    if out.is_file():
+        print(f'reusing {out}')
+        return out
+    bench = REPO_ROOT / 'benchmarks' / 'test_bench_models.py'
+    if not bench.is_file():
+        print(f'note: {bench} not found (not a repository checkout): latency skipped')
+        return None
+    cmd = [sys.executable, '-m', 'pytest', str(bench), '-q', '-m', 'quick', '--benchmark-only',
+           f'--benchmark-json={out}.tmp', '-p', 'no:cacheprovider',
+           '--models=' + ','.join(preset.models), f'--device={preset.device}']
+    print(' '.join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=REPO_ROOT)
+    os.replace(f'{out}.tmp', out)
+    return out
+
+
+def report(run: Path, preset: Preset, latency_json: Path | None) -> Path:
+    """Write the report from the store (and latency JSON) into ``run/report``."""
+    from hdf_bench.report.build import run_report
+    from hdf_bench.report.spec import load_spec
+
+    reference = next((m for m in preset.models if m != 'hdf'), preset.models[0])
+    spec = load_spec(REPO_ROOT / 'reports' / 'default.py', reference=reference,
+                     latency=str(latency_json) if latency_json else None)
+    _, files = run_report(run / 'results', run / 'report', spec)
+    for path in files:
+        if path.suffix in ('.md', '.html', '.tex'):
+            print(f'   {path}')
+    return run / 'report'
+
+
+def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
+             **overrides) -> dict:
+    """Run every stage into ``run_dir``; a rerun resumes where a previous one stopped.
+
+    Args:
+        run_dir: folder of every artefact of this run.
+        preset: a name in :data:`PRESETS` or a :class:`Preset`.
+        overrides: fields of the preset to change (e.g. ``epochs=2``, ``device='cuda'``).
+
+    Returns:
+        dict: the preset used and the wall time of each stage (also in ``run_dir/demo.json``).
+    """
+    if isinstance(preset, str):
+        if preset not in PRESETS:
+            raise ValueError(f'unknown preset {preset!r}; presets: {", ".join(PRESETS)}')
+        preset = PRESETS[preset]
+    preset = replace(preset, **overrides)
+    run = Path(run_dir).resolve()
+    run.mkdir(parents=True, exist_ok=True)
+    log: list[dict] = []
+    start = time.perf_counter()
+    with _stage('1/6 SynthDFER', log):
+        data_root = generate_data(run, preset)
+    with _stage('2/6 training', log):
+        checkpoints = train_models(run, data_root, preset)
+    with _stage(f'3/6 corruption sweep ({preset.suite} suite)', log):
+        sweep(run, data_root, preset, checkpoints)
+    with _stage('4/6 class imbalance', log):
+        imbalance(run, data_root, preset)
+    latency_json = None
+    if preset.latency:
+        with _stage('5/6 latency', log):
+            latency_json = latency(run, preset)
+    with _stage('6/6 report', log):
+        report(run, preset, latency_json)
+    summary = dict(preset=asdict(preset), stages=log,
+                   seconds=round(time.perf_counter() - start, 1))
+    from hdf_bench.robustness.store import atomic_write_text
+    atomic_write_text(run / 'demo.json', json.dumps(summary, indent=2))
+    print(f'\ndemo finished in {summary["seconds"]:.0f} s; report: {run / "report" / "report.html"}')
+    return summary

@@ -1,0 +1,299 @@
+"""The class-imbalance experiment: long-tailed splits x models -> trained models -> store cells.
+
+For each ``rho``: write (or reuse) the long-tailed subset of the data set's training split under
+``<run_dir>/imbalance/splits/``, train each model on it in
+``<run_dir>/imbalance/<condition>/<model>/`` (see :mod:`hdf_bench.imbalance.train`), test it on
+the unchanged test split and write its ``imbalance`` and ``prior`` cells into
+``<run_dir>/results``. ``rho = 1`` is the balanced subset (every class ``n_max`` clips).
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from mmengine.config import Config
+
+from hdf_bench.imbalance.cells import put_imbalance_cells
+from hdf_bench.imbalance.groups import frequency_groups, group_recall
+from hdf_bench.imbalance.prior import NAMED_PRIORS, prior_war, reversed_prior, resampled_accuracy
+from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, format_rho
+from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
+from hdf_bench.imbalance.train import (
+    _reader_cfg,
+    file_sha256,
+    source_split_path,
+    split_format,
+    train_and_test,
+    with_data,
+    with_epochs,
+    with_train_split,
+    without_validation,
+)
+from hdf_bench.robustness.store import ResultsStore
+
+SPLIT_SUFFIX = {'dfew': '.csv', 'ferv39k': '.csv', 'mafw': '.txt'}
+SUMMARY_COLUMNS = ['model', 'rho', 'condition', 'train_clips', 'war', 'uar', 'head', 'medium',
+                   'tail', 'war_reversed', 'status', 'train_s']
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model to train: its store label and config file.
+
+    Args:
+        name: label in the store and work dir name (a zoo name or a user label).
+        config: path of the mmengine config.
+    """
+
+    name: str
+    config: str
+
+
+def resolve_model(item: str | tuple[str, str] | ModelRef) -> ModelRef:
+    """A zoo name, ``NAME=CONFIG``, a ``(name, config)`` pair or a :class:`ModelRef`."""
+    if isinstance(item, ModelRef):
+        ref = item
+    elif isinstance(item, tuple):
+        if len(item) != 2:
+            raise ValueError(f'model {item!r}: expected (name, config)')
+        ref = ModelRef(str(item[0]), os.fspath(item[1]))
+    elif isinstance(item, str) and '=' in item:
+        name, _, config = item.partition('=')
+        ref = ModelRef(name.strip(), config.strip())
+    elif isinstance(item, str):
+        from hdf_bench import zoo
+        ref = ModelRef(item, str(zoo.get(item).config_path()))
+    else:
+        raise ValueError(f'model {item!r}: expected a zoo name, NAME=CONFIG or (name, config)')
+    if not ref.name or any(c in ref.name for c in '/\\'):
+        raise ValueError(f'model name {ref.name!r} must be non-empty and hold no slash')
+    if not Path(ref.config).is_file():
+        raise FileNotFoundError(f'config of model {ref.name!r} not found: {ref.config}')
+    return ref
+
+
+def dataset_identity(cfg: Config) -> tuple[str, str]:
+    """(data set name, fold) of the cell keys, from the test reader.
+
+    The name is the config's top-level ``dataset_name``, else ``synthdfer`` for a SynthDFER
+    root (it holds ``synthdfer.json``), else the reader type without ``Dataset``.
+    """
+    ds_cfg = _reader_cfg(cfg, 'test_dataloader')
+    name = cfg.get('dataset_name', None)
+    if not isinstance(name, str):
+        if (Path(ds_cfg.get('data_root', '')) / 'synthdfer.json').is_file():
+            name = 'synthdfer'
+        else:
+            kind = str(ds_cfg['type']).rsplit('.', 1)[-1]
+            name = kind[:-len('Dataset')] if kind.endswith('Dataset') else kind
+    fold = ds_cfg.get('fold', None)
+    return name.lower(), 'all' if fold is None else str(fold)
+
+
+def _manifest_matches(manifest: Manifest, source: Path, fmt: str, profile: str, rho: float,
+                      seed: int, out_path: Path) -> bool:
+    from hdf_bench.imbalance.formats import read_split
+    if (manifest.format, manifest.source_split, manifest.profile, manifest.seed,
+            manifest.split_path) != (fmt, str(source), profile, seed, str(out_path)):
+        return False
+    if float(manifest.rho) != float(rho) or manifest.source_sha256 != file_sha256(source):
+        return False
+    try:
+        counts = read_split(out_path, fmt).class_counts().tolist()
+    except ValueError:
+        return False
+    return counts == list(manifest.chosen)
+
+
+def ensure_split(source: str | os.PathLike, fmt: str, out_path: str | os.PathLike,
+                 profile: str, rho: float, seed: int) -> tuple[Manifest, bool]:
+    """The long-tailed split at ``out_path``: reused if its manifest matches, else written.
+
+    Returns ``(manifest, reused)``.
+
+    Args:
+        source: full training split file.
+        fmt: its format.
+        out_path: where the subset lives.
+        profile, rho, seed: as for :func:`make_longtail_split`.
+    """
+    source, out_path = Path(source).resolve(), Path(out_path).resolve()
+    mpath = manifest_path(out_path)
+    if mpath.is_file() and out_path.is_file():
+        try:
+            manifest = read_manifest(mpath)
+        except ValueError:
+            manifest = None
+        if manifest is not None and _manifest_matches(manifest, source, fmt, profile, rho,
+                                                      seed, out_path):
+            return manifest, True
+    return make_longtail_split(source, fmt, out_path, profile, rho, seed), False
+
+
+def _summary_row(name: str, manifest: Manifest, predictions: list[dict], status: str,
+                 train_s: float) -> dict:
+    from hdf_bench.evaluation.dfer_metric import dfer_scores
+    labels = [int(p['label']) for p in predictions]
+    preds = [int(p['pred']) for p in predictions]
+    scores = dfer_scores(labels, preds, len(manifest.classes))
+    groups = group_recall(scores['per_class_recall'], frequency_groups(manifest.chosen))
+    rev = prior_war(scores['per_class_recall'], reversed_prior(manifest.chosen))
+    return dict(model=name, rho=manifest.rho, condition=manifest.condition,
+                train_clips=manifest.num_clips, war=scores['war'], uar=scores['uar'],
+                **groups, war_reversed=rev, status=status, train_s=round(train_s, 1))
+
+
+def resample_check(predictions: list[dict], train_counts: Sequence[int], num_draws: int = 20000,
+                   seed: int = 0) -> dict:
+    """The reversed-prior WAR by formula and on a test set resampled to that prior.
+
+    Args:
+        predictions: per-sample records (``label``, ``pred``).
+        train_counts: training clips per class (defines the reversed prior).
+        num_draws: size of the resampled test set.
+        seed: resampling seed.
+    """
+    from hdf_bench.evaluation.dfer_metric import dfer_scores
+    labels = np.array([int(p['label']) for p in predictions])
+    preds = np.array([int(p['pred']) for p in predictions])
+    pi = reversed_prior(train_counts)
+    scores = dfer_scores(labels, preds, len(train_counts))
+    acc, se = resampled_accuracy(labels, preds, pi, num_draws, seed)
+    return dict(formula=prior_war(scores['per_class_recall'], pi), resampled=acc, se=se)
+
+
+def prepare_config(ref: ModelRef, data_root: str | None = None, fold: int | None = None,
+                   validate: bool = True, cfg_options: Mapping | None = None) -> Config:
+    """The model's config with the run's overrides (no training split yet).
+
+    Args:
+        ref: the model.
+        data_root: replaces every reader's ``data_root``.
+        fold: replaces every reader's ``fold``.
+        validate: keep the config's per-epoch validation.
+        cfg_options: ``merge_from_dict`` overrides applied last (as ``--cfg-options``).
+    """
+    import hdf_bench  # noqa: F401  (registers what the config names)
+
+    try:
+        cfg = Config.fromfile(ref.config)
+    except Exception as err:  # mmengine raises many kinds on a broken config
+        raise ValueError(f'cannot read config {ref.config} of model {ref.name!r}: {err}') from err
+    cfg = with_data(cfg, data_root, fold)
+    if not validate:
+        cfg = without_validation(cfg)
+    if cfg_options:
+        cfg.merge_from_dict(dict(cfg_options))
+    return cfg
+
+
+def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequence[float],
+                  run_dir: str | os.PathLike, profile: str = 'exp', seed: int = 0,
+                  epochs: int | None = None, data_root: str | os.PathLike | None = None,
+                  fold: int | None = None, priors: Sequence[str] = NAMED_PRIORS,
+                  extra_priors: Mapping[str, Sequence[float]] | None = None,
+                  validate: bool = True, cfg_options: Mapping | None = None,
+                  resample: bool = False,
+                  log: Callable[[str], None] | None = print) -> pd.DataFrame:
+    """Train every model on every long-tailed split, test, write cells; return the summary.
+
+    Args:
+        models: zoo names, ``NAME=CONFIG`` strings, ``(name, config)`` pairs or ModelRefs.
+        rhos: imbalance ratios (>= 1; 1 = balanced).
+        run_dir: run folder (splits, work dirs, ``results`` store).
+        profile: ``exp``, ``step`` or ``reverse``.
+        seed: split sampling seed (the training seed stays the config's).
+        epochs: training epochs (default: the config's).
+        data_root: data root replacing the configs' (the source split is read there).
+        fold: fold replacing the configs'.
+        priors: named priors of the prior cells.
+        extra_priors: user priors, name -> one weight per class.
+        validate: keep the configs' per-epoch validation (on the test split).
+        cfg_options: extra config overrides for every model.
+        resample: also check the reversed-prior WAR on a resampled test set (adds columns).
+        log: progress messages (None: silent).
+
+    Returns:
+        one row per model x rho: :data:`SUMMARY_COLUMNS` (+ ``war_reversed_resampled``,
+        ``war_reversed_se`` with ``resample``).
+    """
+    say = log or (lambda _msg: None)
+    if profile not in PROFILES:
+        raise ValueError(f'profile must be one of {PROFILES}, got {profile!r}')
+    if not rhos:
+        raise ValueError('give at least one rho')
+    for rho in rhos:
+        check_rho(rho)
+    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
+        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
+    refs = [resolve_model(m) for m in models]
+    if not refs:
+        raise ValueError('give at least one model')
+    names = [r.name for r in refs]
+    if len(set(names)) != len(names):
+        raise ValueError(f'model names must be unique, got {names}')
+    run_dir = Path(run_dir).resolve()
+    store = ResultsStore(run_dir / 'results')
+    configs = {r.name: prepare_config(r, data_root, fold, validate, cfg_options)
+               for r in refs}
+    rows = []
+    for rho in rhos:
+        for ref in refs:
+            cfg = configs[ref.name]
+            fmt, source = split_format(cfg), source_split_path(cfg)
+            dataset, fold_name = dataset_identity(cfg)
+            condition = condition_name(profile, rho)
+            tag = condition if seed == 0 else f'{condition}_seed{seed}'
+            out = (run_dir / 'imbalance' / 'splits'
+                   / f'{dataset}_fold{fold_name}_{tag}{SPLIT_SUFFIX[fmt]}')
+            manifest, reused = ensure_split(source, fmt, out, profile, rho, seed)
+            say(f'[{ref.name} rho={format_rho(rho)}] split {out} '
+                f'({"reused" if reused else "written"}): {manifest.num_clips} clips, '
+                f'per class {manifest.chosen}')
+            work_dir = run_dir / 'imbalance' / tag / ref.name
+            train_cfg = with_train_split(cfg, manifest.split_path)
+            if epochs is not None:
+                batch = int(train_cfg.train_dataloader.get('batch_size', 1))
+                train_cfg = with_epochs(train_cfg, epochs, math.ceil(manifest.num_clips / batch))
+            result = train_and_test(train_cfg, work_dir, f'{ref.name}_{tag}')
+            verb = {'skipped': 'skip training (final checkpoint exists)',
+                    'resumed': 'resumed training', 'trained': 'trained'}[result.status]
+            say(f'[{ref.name} rho={format_rho(rho)}] {verb}: {result.checkpoint} '
+                f'({result.train_seconds:.0f} s train, {result.test_seconds:.0f} s test)')
+            meta = dict(checkpoint=str(result.checkpoint), config=ref.config,
+                        seconds=result.train_seconds, train_status=result.status,
+                        epochs=train_cfg.train_cfg.get('max_epochs'))
+            put_imbalance_cells(store, ref.name, dataset, fold_name, result.predictions,
+                                manifest, priors=priors, extra_priors=extra_priors, meta=meta)
+            row = _summary_row(ref.name, manifest, result.predictions, result.status,
+                               result.train_seconds)
+            if resample:
+                check = resample_check(result.predictions, manifest.chosen, seed=seed)
+                row.update(war_reversed_resampled=check['resampled'],
+                           war_reversed_se=check['se'])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_summary(frame: pd.DataFrame) -> str:
+    """The summary as a fixed-width text table (model x rho)."""
+    if frame.empty:
+        return '(no results)'
+    cols = [c for c in SUMMARY_COLUMNS + ['war_reversed_resampled', 'war_reversed_se']
+            if c in frame.columns]
+    shown = frame[cols].copy()
+    shown['rho'] = shown['rho'].map(format_rho)
+    shown = shown.sort_values(['model', 'rho'], key=lambda s: s.map(_sort_key), kind='stable')
+    return shown.to_string(index=False, float_format=lambda v: f'{v:.3f}')
+
+
+def _sort_key(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
