@@ -8,6 +8,8 @@ Run: ``pytest benchmarks --benchmark-only --benchmark-json=work_dirs/benchmarks.
 - ``--bench-paper-size``: also time the paper input (16 x 112 x 112) on CPU (slow on 2 cores;
   on CUDA it is always timed).
 - ``--bench-compile``: also time ``torch.compile`` variants (minutes of compilation on CPU).
+- ``--bench-threads N``: torch CPU threads. On a shared machine, 1 thread is far more stable:
+  with 2 threads and busy cores every parallel region waits for a descheduled thread.
 
 Every benchmark stores ``extra_info`` (model, batch, device, dtype, input_shape, params, ...)
 for ``scripts/latency_table.py`` and ``hdf-bench report --latency``.
@@ -32,9 +34,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help='also time the 16x112x112 paper input on CPU (slow)')
     group.addoption('--bench-compile', action='store_true',
                     help='also time torch.compile variants (long compilation on CPU)')
+    group.addoption('--bench-threads', type=int, default=None,
+                    help='torch CPU threads (1 is the most stable on a shared machine)')
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    threads = config.getoption('--bench-threads', default=None)
+    if threads:
+        torch.set_num_threads(threads)
     config.addinivalue_line('markers', 'cuda: needs a CUDA device (skipped without one)')
     config.addinivalue_line('markers', 'paper_size: 16x112x112 input; on CPU only with '
                                        '--bench-paper-size')

@@ -81,13 +81,12 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     warnings.filterwarnings('ignore')
-    logging.getLogger('mmengine').setLevel(logging.ERROR)
-    from mmengine.logging import MMLogger
-
     import hdf_bench  # noqa: F401
+    import hdf_bench.models.c3d  # noqa: F401  (until hdf_bench.models imports them)
+    import hdf_bench.models.clip2d  # noqa: F401
+    import hdf_bench.models.m3dfel  # noqa: F401
     from hdf_bench import zoo
 
-    MMLogger.get_instance('mmengine', log_level='ERROR')
     names = args.models or zoo.list_models()
     print(f'CPU threads: {args.threads}; GFLOPs per clip (fvcore, MAC = 1 FLOP); latency: one '
           'timed forward after one warm-up, eval, no_grad, CPU input.\n')

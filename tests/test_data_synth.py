@@ -81,18 +81,16 @@ def test_class_counts():
     assert min(class_counts(21, 'dfew', min_per_class=2)) == 2
 
 
-def test_existing_output_is_refused_and_partial_left_overs_are_replaced(tmp_path):
+def test_existing_output_is_refused_and_replaced_only_on_request(tmp_path):
     out = tmp_path / 'set'
     out.mkdir()
     (out / 'keep.txt').write_text('x')
     cfg = SynthConfig(identities=5, clips_per_identity=1, size=32, min_frames=2, max_frames=3)
     with pytest.raises(ValueError, match='already exists'):
         generate_synthdfer(out, cfg)
-    stale = tmp_path / '.set.partial'
-    (stale / 'Clip').mkdir(parents=True)
     generate_synthdfer(out, cfg, overwrite=True)
-    assert not stale.exists() and not (out / 'keep.txt').exists()
-    assert (out / MANIFEST).is_file()
+    assert not (out / 'keep.txt').exists() and (out / MANIFEST).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['set']  # no build folder left
 
 
 @pytest.mark.parametrize('field, value', [('identities', 4), ('size', 8),

@@ -20,7 +20,7 @@ def hand_dsm(logits, emb, labels, g, variant='paper', tau=0.07, eta=0.2, alpha=1
         z.append([v / norm for v in e])
     # cross-entropy with label smoothing
     ce = 0.0
-    for row, y in zip(logits, labels):
+    for row, y in zip(logits, labels, strict=True):
         lse = math.log(sum(math.exp(v) for v in row))
         logp = [v - lse for v in row]
         ce += -(1 - eps) * logp[y] - eps / K * sum(logp)
@@ -102,7 +102,7 @@ def test_no_nan_without_positives_or_with_singletons(labels):
 
 
 def test_far_pairs_do_not_underflow_to_nan():
-    # identical embeddings: s = 1 / tau, weights ~ exp(-2485): 0 in float32, finite in the log domain
+    # identical embeddings: s = 1 / tau, w ~ exp(-2485): 0 in float32, finite in the log domain
     emb = torch.ones(4, 8, requires_grad=True)
     out = DSMLoss()(torch.zeros(4, 7), emb, torch.tensor([0, 0, 1, 1]))
     assert torch.isfinite(out['loss_dsc'])

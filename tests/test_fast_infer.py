@@ -207,3 +207,15 @@ def test_cuda_bf16_agrees():
     fast = optimize_for_inference(copy.deepcopy(model), channels_last=True, dtype='bf16',
                                   cuda_graphs=True)
     assert_close(fast(x), ref, BF16_TOL)
+
+
+def test_recognizer_second_application_replaces_the_first():
+    model, x = small_recognizer(), clips()[:, None]
+    with torch.no_grad():
+        ref = model(x, mode='tensor', stage='head')
+    apply_infer_cfg(model, dict(channels_last=True, bf16=True))
+    apply_infer_cfg(model, dict(channels_last=True))
+    assert model.infer_cfg.dtype == 'fp32'
+    with torch.no_grad():
+        out = model(x, mode='tensor', stage='head')
+    assert_close(out, ref, FP32_TOL)

@@ -1,5 +1,4 @@
 """Config -> runner: train HDF (SAM) on a tiny SynthDFER, validate, resume, test."""
-import copy
 import glob
 import os
 

@@ -1,5 +1,7 @@
-from hdf_bench.engine.sam import (SAMOptimWrapper, SAMTrainStepMixin, frozen_bn_stats,
-                                  grad_norm, sam_train_step)
-
-__all__ = ['SAMOptimWrapper', 'SAMTrainStepMixin', 'frozen_bn_stats', 'grad_norm',
-           'sam_train_step']
+from hdf_bench.engine.sam import (  # noqa: F401
+    SAMOptimWrapper,
+    SAMTrainStepMixin,
+    frozen_bn_stats,
+    grad_norm,
+    sam_train_step,
+)

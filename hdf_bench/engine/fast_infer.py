@@ -184,7 +184,7 @@ class CUDAGraphRunner:
         graph.replay()
         if isinstance(static_out, Tensor):
             return static_out.clone()
-        return type(static_out)(o.clone() if isinstance(o, Tensor) else o for o in static_out)
+        return _clone(static_out)
 
 
 def _fast_callable(forward: Callable, cfg: InferConfig, device_type: str) -> Callable:
@@ -203,25 +203,45 @@ def _fast_callable(forward: Callable, cfg: InferConfig, device_type: str) -> Cal
         return forward(*args, **kwargs)
 
     run = core
+    compiled_graphs = False
     if cfg.compile:
         mode = cfg.compile if isinstance(cfg.compile, str) else None
         if mode is None and graphs:
             mode = 'reduce-overhead'
         if mode == 'default':
             mode = None
+        # compile's own CUDA graphs reuse output memory: mark steps, copy outputs
+        compiled_graphs = device_type == 'cuda' and mode in ('reduce-overhead', 'max-autotune')
         run = torch.compile(core, mode=mode, dynamic=False)
     elif graphs:
-        run = CUDAGraphRunner(core)
+        runner = CUDAGraphRunner(core)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):
+                return runner(args[0])
+            return core(*args, **kwargs)  # graphs are captured for one-tensor calls only
 
     @functools.wraps(forward)
     def fast(*args: Any, **kwargs: Any) -> Any:
         if cfg.channels_last:
             args = tuple(_input_to_channels_last(a) for a in args)
         with torch.no_grad():
-            out = run(*args, **kwargs)
+            if compiled_graphs:
+                torch.compiler.cudagraph_mark_step_begin()
+                out = _clone(run(*args, **kwargs))
+            else:
+                out = run(*args, **kwargs)
         return _to_float32(out) if use_autocast else out
 
     return fast
+
+
+def _clone(out: Any) -> Any:
+    if isinstance(out, Tensor):
+        return out.clone()
+    if isinstance(out, (tuple, list)):
+        return type(out)(_clone(o) for o in out)
+    return out
 
 
 class FastInfer(nn.Module):
@@ -271,7 +291,9 @@ def optimize_for_inference(model: nn.Module, channels_last: bool = True, dtype: 
         to_channels_last(target)
     if target is model:
         return FastInfer(model, cfg)
-    target.forward = _fast_callable(target.forward, cfg, _device_type(target))
+    # wrap the class's forward, not an earlier wrapper: applying twice replaces the first
+    original = type(target).forward.__get__(target)
+    target.forward = _fast_callable(original, cfg, _device_type(target))
     model.infer_cfg = cfg  # a record of what was applied
     return model
 

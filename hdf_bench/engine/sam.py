@@ -110,7 +110,7 @@ class SAMOptimWrapper(OptimWrapper):
             p.grad = None
         loss.backward()
         norm = self._perturb(params)
-        for p, g in zip(params, stash):
+        for p, g in zip(params, stash, strict=True):
             p.grad = g
         self.last_grad_norm = norm.detach()
         return self.last_grad_norm

@@ -20,12 +20,12 @@ from mmengine.config import Config
 
 from hdf_bench.imbalance.cells import put_imbalance_cells
 from hdf_bench.imbalance.groups import frequency_groups, group_recall
-from hdf_bench.imbalance.prior import NAMED_PRIORS, prior_war, reversed_prior, resampled_accuracy
+from hdf_bench.imbalance.prior import NAMED_PRIORS, prior_war, resampled_accuracy, reversed_prior
 from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, format_rho
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
 from hdf_bench.imbalance.train import (
-    _reader_cfg,
     file_sha256,
+    reader_cfg,
     source_split_path,
     split_format,
     train_and_test,
@@ -83,7 +83,7 @@ def dataset_identity(cfg: Config) -> tuple[str, str]:
     The name is the config's top-level ``dataset_name``, else ``synthdfer`` for a SynthDFER
     root (it holds ``synthdfer.json``), else the reader type without ``Dataset``.
     """
-    ds_cfg = _reader_cfg(cfg, 'test_dataloader')
+    ds_cfg = reader_cfg(cfg, 'test_dataloader')
     name = cfg.get('dataset_name', None)
     if not isinstance(name, str):
         if (Path(ds_cfg.get('data_root', '')) / 'synthdfer.json').is_file():
@@ -288,6 +288,7 @@ def format_summary(frame: pd.DataFrame) -> str:
             if c in frame.columns]
     shown = frame[cols].copy()
     shown['rho'] = shown['rho'].map(format_rho)
+    shown['train_s'] = shown['train_s'].map(lambda v: f'{v:.0f}')
     shown = shown.sort_values(['model', 'rho'], key=lambda s: s.map(_sort_key), kind='stable')
     return shown.to_string(index=False, float_format=lambda v: f'{v:.3f}')
 

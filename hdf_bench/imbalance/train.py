@@ -40,7 +40,7 @@ def _type_name(ds_cfg: Mapping) -> str:
     return kind.rsplit('.', 1)[-1]
 
 
-def _reader_cfg(cfg: Config, loader: str = 'train_dataloader') -> ConfigDict:
+def reader_cfg(cfg: Config, loader: str = 'train_dataloader') -> ConfigDict:
     """The reader's dataset config of ``cfg[loader]`` (inside wrappers), editable in place."""
     if loader not in cfg or not cfg[loader] or 'dataset' not in cfg[loader]:
         raise ValueError(f'config {cfg.filename} has no {loader}.dataset')
@@ -56,7 +56,7 @@ def _reader_cfg(cfg: Config, loader: str = 'train_dataloader') -> ConfigDict:
 
 def split_format(cfg: Config) -> str:
     """Split format (``dfew``, ``ferv39k``, ``mafw``) of the config's training reader."""
-    ds_cfg = _reader_cfg(cfg)
+    ds_cfg = reader_cfg(cfg)
     fmt = READER_FORMATS[_type_name(ds_cfg)]
     if fmt == 'mafw' and ds_cfg.get('map_to_basic', False):
         raise ValueError(f'config {cfg.filename}: MAFW with map_to_basic=True is not supported '
@@ -75,7 +75,7 @@ def source_split_path(cfg: Config) -> Path:
     """
     from hdf_bench.data.dfew import dfew_split_file, resolve_ann_file
 
-    ds_cfg = _reader_cfg(cfg)
+    ds_cfg = reader_cfg(cfg)
     fmt = split_format(cfg)
     data_root = ds_cfg.get('data_root')
     if not data_root:
@@ -114,7 +114,7 @@ def with_train_split(cfg: Config, split_path: str | os.PathLike) -> Config:
     if not path.is_file():
         raise FileNotFoundError(f'training split {path} does not exist')
     out = copy.deepcopy(cfg)
-    _reader_cfg(out)['ann_file'] = str(path.resolve())
+    reader_cfg(out)['ann_file'] = str(path.resolve())
     return out
 
 
@@ -133,7 +133,7 @@ def with_data(cfg: Config, data_root: str | os.PathLike | None = None,
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if not out.get(loader):
             continue
-        ds_cfg = _reader_cfg(out, loader)
+        ds_cfg = reader_cfg(out, loader)
         if data_root is not None:
             ds_cfg['data_root'] = str(Path(data_root).resolve())
         if fold is not None:
@@ -277,7 +277,7 @@ def train_and_test(cfg: Config, work_dir: str | os.PathLike, name: str) -> Train
 
     work_dir = Path(work_dir).resolve()
     final = final_checkpoint(cfg, work_dir)
-    split = _reader_cfg(cfg).get('ann_file')
+    split = reader_cfg(cfg).get('ann_file')
     _check_record(work_dir, dict(
         config=str(cfg.filename), split=split, max_epochs=cfg.train_cfg.get('max_epochs'),
         split_sha256=file_sha256(split) if split else None))

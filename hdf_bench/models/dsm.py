@@ -2,11 +2,11 @@
 
 On L2-normalised embeddings z (batch of B) with labels y::
 
-    s_ij   = z_i . z_j / tau                                   similarities (tau = 0.07)
-    w_ij   = exp(-(s_ij - eta)^2 / (2 eta^2))                  distribution-aware weights (eta = 0.2)
+    s_ij   = z_i . z_j / tau                           similarities (tau = 0.07)
+    w_ij   = exp(-(s_ij - eta)^2 / (2 eta^2))          distribution-aware weights (eta = 0.2)
     L_DSC  = mean over anchors i with a positive of
              -1/|P(i)| sum_{p in P(i)} log( exp(s_ip) / sum_{a != i} w_ia exp(s_ia) )
-    L_IB   = trace(Cov(Z))                                     information bottleneck
+    L_IB   = trace(Cov(Z))                             information bottleneck
     L      = lambda_CE * CE_smooth(logits, y) + lambda_SC * (L_DSC + ib_weight * L_IB)
 
 with the gradient-driven scaling ``lambda_CE = alpha * g / (g + 1)``, ``lambda_SC = beta / (g + 1)``

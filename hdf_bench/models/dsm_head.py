@@ -16,17 +16,18 @@ class DSMHead(BaseHead):
     Args:
         num_classes (int): number of classes.
         in_channels (int): channels of the backbone feature (the embedding size).
-        loss_cls (dict): the loss; must accept (logits, embedding, labels) and return a dict.
+        loss_cls (dict, optional): the loss (default ``DSMLoss``); it takes (logits, embedding,
+            labels) and returns a dict of loss parts.
         dropout_ratio (float): dropout before the FC layer.
         init_std (float): std of the FC initialisation.
         kwargs: passed to mmaction's ``BaseHead`` (e.g. ``average_clips``, ``topk``).
     """
 
     def __init__(self, num_classes: int, in_channels: int,
-                 loss_cls: dict = dict(type='DSMLoss'), dropout_ratio: float = 0.5,
+                 loss_cls: dict | None = None, dropout_ratio: float = 0.5,
                  init_std: float = 0.01, **kwargs) -> None:
         kwargs.setdefault('topk', (1,))
-        super().__init__(num_classes, in_channels, loss_cls, **kwargs)
+        super().__init__(num_classes, in_channels, loss_cls or dict(type='DSMLoss'), **kwargs)
         self.pool = nn.AdaptiveAvgPool3d(1)
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio > 0 else nn.Identity()
         self.fc = nn.Linear(in_channels, num_classes)

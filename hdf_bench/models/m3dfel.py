@@ -19,12 +19,12 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import normal_init
 from torch import Tensor, nn
 
-# torchvision's r3d_18 layout in mmaction2's ResNet3d: full 3x3x3 convs, stride 2 in time and
-# space from stage 2 on, no temporal stride in the stem. Instances are short (2-4 frames), so
+# torchvision's r3d_18 layout (what M3DFEL uses) in mmaction2's ResNet3d: full 3x3x3 convs, no
+# stem max-pool, stride 2 in time and space from stage 2 on. Instances are short (2-4 frames), so
 # temporal strides bottom out at one frame, which the padded convs allow.
 R3D18_ENCODER = dict(
     type='ResNet3d', depth=18, pretrained=None, pretrained2d=False, in_channels=3,
-    conv1_kernel=(3, 7, 7), conv1_stride_t=1, pool1_stride_t=1, with_pool2=False,
+    conv1_kernel=(3, 7, 7), conv1_stride_t=1, with_pool1=False, with_pool2=False,
     inflate=(1, 1, 1, 1), spatial_strides=(1, 2, 2, 2), temporal_strides=(1, 2, 2, 2),
     norm_eval=False, zero_init_residual=False)
 

@@ -9,14 +9,15 @@ folder names are part of the layout readers expect)::
     EmoLabel_DataSplit/test(single-labeled)/set_<k>.csv    k = 1..5, identity-disjoint
     synthdfer.json                                  manifest
 
-The set is built in a hidden sibling folder and renamed into place at the end, so a killed
-run never leaves a folder that looks complete.
+The set is built in a hidden sibling folder (``.<name>.partial-*``) and renamed into place
+at the end, so a killed run never leaves a folder that looks complete.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
@@ -191,10 +192,10 @@ def generate_synthdfer(out: str | os.PathLike, cfg: SynthConfig | None = None,
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise ValueError(f'{out} already exists and is not empty; pass overwrite=True '
                          f'(--overwrite) to replace it')
-    tmp = out.parent / f'.{out.name}.partial'
-    if tmp.exists():
-        shutil.rmtree(tmp)  # left by a killed run
-    tmp.mkdir(parents=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # a private hidden build folder: concurrent runs cannot mix, a killed run leaves only
+    # a hidden '.<name>.partial-*' folder behind, never a set that looks complete
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.partial-', dir=out.parent))
     clips = plan_dataset(cfg)
     jobs = [(str(tmp), cfg, clip) for clip in clips]
     if workers == 1:
@@ -222,6 +223,12 @@ def generate_synthdfer(out: str | os.PathLike, cfg: SynthConfig | None = None,
     with open(tmp / MANIFEST, 'w') as f:
         json.dump(manifest, f, indent=1)
         f.write('\n')
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        shutil.rmtree(tmp)
+        raise ValueError(f'{out} appeared while generating (another run?); not replaced')
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
     if out.exists():
         shutil.rmtree(out) if out.is_dir() else out.unlink()
     os.replace(tmp, out)
