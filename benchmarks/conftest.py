@@ -11,8 +11,9 @@ Run: ``pytest benchmarks --benchmark-only --benchmark-json=work_dirs/benchmarks.
 - ``--bench-threads N``: torch CPU threads. On a shared machine, 1 thread is far more stable:
   with 2 threads and busy cores every parallel region waits for a descheduled thread.
 
-Every benchmark stores ``extra_info`` (model, batch, device, dtype, input_shape, params, ...)
-for ``scripts/latency_table.py`` and ``hdf-bench report --latency``.
+Every benchmark stores ``extra_info`` (kind, model, batch, device, dtype, input_shape, params,
+variant, ...); kind is model | backbone | fast_path | module | pipeline
+(``scripts/latency_table.py``, ``hdf-bench report --latency``).
 """
 from __future__ import annotations
 

@@ -47,7 +47,8 @@ def test_forward(bench_run, benchmark, paper_size_allowed, zoo_name, batch, devi
     shape = _shape(zoo_name, size)
     x = clip_batch(batch, shape, device)
     bench_run(lambda: lm.forward(x), device, ROUNDS[device][batch], model=zoo_name, batch=batch,
-              dtype=dtype, input_shape=list(shape), params=lm.params, variant='eager')
+              dtype=dtype, input_shape=list(shape), params=lm.params, variant='eager',
+              kind='model')
 
 
 BACKBONES = {
@@ -80,7 +81,8 @@ def test_dam_overhead(bench_run, benchmark, paper_size_allowed, backbone, size):
             return model(x)
 
     bench_run(forward, 'cpu', ROUNDS['cpu'][16], model=backbone, batch=16, dtype='fp32',
-              input_shape=list(shape), params=count_params(model), variant='backbone')
+              input_shape=list(shape), params=count_params(model), variant='eager',
+              kind='backbone')
 
 
 COMPILE = (pytest.mark.compile,)
@@ -126,5 +128,5 @@ def test_fast_path(bench_run, benchmark, model_name, device, variant, infer_cfg)
     dtype = 'bf16' if infer_cfg and infer_cfg.get('bf16') else 'fp32'
     bench_run(lambda: lm.forward(x), device, ROUNDS[device][16], warmup=warmup, model=model_name,
               batch=16, dtype=dtype, input_shape=list(shape), params=lm.params, variant=variant,
-              infer_cfg=infer_cfg or {})
+              infer_cfg=infer_cfg or {}, kind='fast_path')
 

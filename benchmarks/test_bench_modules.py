@@ -47,7 +47,8 @@ def test_dam_forward(bench_run, benchmark, paper_size_allowed, stage, device, dt
             return dam(x)
 
     bench_run(forward, device, ROUNDS[device], warmup=2, model='dam', batch=16, dtype=dtype,
-              input_shape=list(shape), params=count_params(dam), stage=stage, variant='eval')
+              input_shape=list(shape), params=count_params(dam), stage=stage, variant='eval',
+              kind='module')
 
 
 @pytest.mark.parametrize('stage', [0, 3])
@@ -67,7 +68,8 @@ def test_dam_train_step(bench_run, benchmark, stage, device, dtype):
         out.float().square().mean().backward()
 
     bench_run(step, device, ROUNDS[device], warmup=2, model='dam', batch=16, dtype=dtype,
-              input_shape=list(shape), params=count_params(dam), stage=stage, variant='train')
+              input_shape=list(shape), params=count_params(dam), stage=stage, variant='train',
+              kind='module')
 
 
 @pytest.mark.parametrize('variant', ['paper', 'released'])
@@ -89,4 +91,5 @@ def test_dsm_loss(bench_run, benchmark, batch, variant, device, dtype):
         sum(v for k, v in losses.items() if k.startswith('loss')).backward()
 
     bench_run(step, device, ROUNDS[device], warmup=2, model='dsm_loss', batch=batch, dtype=dtype,
-              input_shape=[batch, 432], params=count_params(loss_fn), variant=variant)
+              input_shape=[batch, 432], params=count_params(loss_fn), variant=variant,
+              kind='module')

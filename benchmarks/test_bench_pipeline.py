@@ -57,4 +57,4 @@ def test_test_pipeline_per_clip(bench_run, benchmark, synth_roots, preset):
     benchmark.group = 'pipeline-per-clip'
     bench_run(lambda: dataset[next(order)], 'cpu', rounds=max(10, len(dataset)), warmup=1,
               model='test_pipeline', batch=1, dtype='uint8', input_shape=shape, params=0,
-              preset=preset, frame_size=size, clips=len(dataset))
+              preset=preset, frame_size=size, clips=len(dataset), kind='pipeline')

@@ -11,6 +11,8 @@ idempotent and tested in ``tests/test_compat.py``:
    ``weights_only=False`` (trusted files only: see README, "Security").
 3. mmaction2's multimodal models fail to import with transformers 5.x; they are not
    used here, so they are disabled unless ``HDF_BENCH_MULTIMODAL=1``.
+4. mmaction2's ``ColorJitter.adjust_hue`` adds a negative offset to a uint8 array, which
+   numpy 2 refuses (``OverflowError``): the hue is shifted in int32 instead.
 """
 from __future__ import annotations
 
@@ -83,8 +85,24 @@ def disable_multimodal() -> None:
     dependency.WITH_MULTIMODAL = False
 
 
+def _adjust_hue(img, factor: float):
+    """Rotate the hue of an RGB image by ``factor`` (mmaction2's formula, without overflow)."""
+    import cv2
+    import numpy as np
+    hsv = cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = ((hsv[..., 0].astype(np.int32) + int(factor * 255)) % 180).astype(np.uint8)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).astype(np.float32)
+
+
+def fix_color_jitter_hue() -> None:
+    """Make mmaction2's ``ColorJitter`` hue jitter work under numpy 2."""
+    from mmaction.datasets.transforms.processing import ColorJitter
+    ColorJitter.adjust_hue = staticmethod(_adjust_hue)
+
+
 def apply() -> None:
     """Apply every fix; safe to call more than once."""
     disable_multimodal()
     install_drn_stub()
     install_checkpoint_loader()
+    fix_color_jitter_hue()

@@ -6,8 +6,9 @@ Two sources:
 
       python scripts/latency_table.py --json work_dirs/benchmarks.json
 
-  Ratios compare benchmarks of the same device, dtype, input shape, batch and variant; they
-  come from runs made one after another, so on a loaded machine prefer ``--measure``.
+  Ratios compare benchmarks of the same kind, device, dtype, input shape, batch and variant
+  to X3D-S (fast-path rows: to the same model's eager row); they come from runs made one after
+  another, so on a loaded machine prefer ``--measure``.
 
 - a direct measurement, all models timed round-robin in one process (the ratio to report)::
 
@@ -64,16 +65,22 @@ def table_from_json(path: str | Path, stat: str = 'min') -> str:
         info = bench.get('extra_info') or {}
         if 'model' not in info or 'batch' not in info:
             continue
-        key = (info.get('device'), info.get('dtype'), tuple(info.get('input_shape') or ()),
-               info['batch'], info.get('variant', 'eager'))
+        key = (info.get('kind', 'model'), info.get('device'), info.get('dtype'),
+               tuple(info.get('input_shape') or ()), info['batch'], info.get('variant', 'eager'))
         rows.append((key, info, float(bench['stats'][stat])))
     refs = {key: sec for key, info, sec in rows if info['model'] == REFERENCE}
+    refs_fast = {(info['model'], key[1], key[3], key[4]): sec for key, info, sec in rows
+                 if key[0] == 'fast_path' and key[5] == 'eager'}
     lines = [f'{data.get("machine_info", {}).get("cpu", {}).get("brand_raw", "")} '
              f'({stat} of rounds)', '', HEADER]
     for key, info, sec in sorted(rows, key=lambda r: (str(r[0]), r[1]['model'])):
         ref = refs.get(key)
-        lines.append(_row(info['model'], f'{key[0]} {key[1]} {key[4]}', info.get('params'),
-                          info['batch'], key[2], sec, sec / ref if ref else None))
+        kind, device, dtype, shape, batch, variant = key
+        label = f'{kind}: {device} {dtype} {variant}'
+        if kind == 'fast_path':  # ratio to the same model's eager run
+            ref = refs_fast.get((info['model'], device, shape, batch))
+        lines.append(_row(info['model'], label, info.get('params'), batch, shape, sec,
+                          sec / ref if ref else None))
     return '\n'.join(lines)
 
 
@@ -102,6 +109,7 @@ def _build(name: str, device: str, infer_cfg: dict | None):
 
     if not name.startswith('backbone:'):
         lm = build_for_latency(name, device, infer_cfg)
+        lm.forward.model = lm.model
         return lm.forward, lm.params
     init_default_scope('mmaction')
     torch.manual_seed(0)
@@ -113,6 +121,7 @@ def _build(name: str, device: str, infer_cfg: dict | None):
         with torch.no_grad():
             return model(x[:, 0])
 
+    forward.model = model
     return forward, params
 
 
@@ -165,11 +174,57 @@ def measure(models: Sequence[str], variants: Sequence[str], batch: int, size: st
     return '\n'.join(lines)
 
 
+def dam_share(models: Sequence[str], batch: int, size: str, repeats: int) -> str:
+    """Share of each model's CPU forward spent inside its DAM modules, as a markdown table.
+
+    Measured inside the same calls as the whole forward (forward hooks), so it is robust to
+    load from other processes; ``1 / (1 - share)`` is the slow-down DAM causes, assuming the
+    rest of the network costs the same with and without it.
+
+    Args:
+        models: zoo names and/or ``backbone:x3d_s_dam`` (models without DAM are skipped).
+        batch: clips per batch.
+        size: 'cpu' or 'paper'.
+        repeats: timed calls per model.
+    """
+    import hdf_bench  # noqa: F401
+    from hdf_bench.engine.latency import (
+        CPU_INPUT,
+        PAPER_INPUT,
+        clip_batch,
+        module_time_share,
+        zoo_input_shape,
+    )
+    from hdf_bench.models.dam import DAM
+
+    lines = ['| model | batch | input | forward ms/clip | DAM ms/clip | DAM share | '
+             'implied overhead |', '| --- | --- | --- | --- | --- | --- | --- |']
+    for name in models:
+        if size == 'paper':
+            shape = PAPER_INPUT
+        else:
+            shape = CPU_INPUT if name.startswith('backbone:') else zoo_input_shape(name)
+        forward, _ = _build(name, 'cpu', None)
+        model = getattr(forward, 'model', None)
+        x = clip_batch(batch, shape)
+        try:
+            res = module_time_share(model, lambda f=forward, x=x: f(x), DAM, repeats)
+        except ValueError:
+            continue  # no DAM in this model
+        dims = 'x'.join(map(str, shape))
+        lines.append(f'| {name} | {batch} | {dims} | {1e3 * res["total_s"] / batch:.2f} | '
+                     f'{1e3 * res["inside_s"] / batch:.2f} | {100 * res["share"]:.1f} % | '
+                     f'{res["overhead"]:.3f} |')
+    return '\n'.join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument('--json', help='pytest-benchmark JSON to tabulate')
     source.add_argument('--measure', action='store_true', help='measure directly')
+    source.add_argument('--dam-share', action='store_true',
+                        help="share of the forward spent in DAM (hooks; robust to load)")
     parser.add_argument('--stat', default='min', choices=('min', 'median', 'mean'))
     parser.add_argument('--models', default='x3d_s,hdf,backbone:x3d_s,backbone:x3d_s_dam')
     parser.add_argument('--variants', default='eager',
@@ -191,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     print(f'device {args.device}, torch {torch.__version__}, threads {torch.get_num_threads()}, '
           f'batch {args.batch}, size {args.size}\n')
+    if args.dam_share:
+        print(dam_share(args.models.split(','), args.batch, args.size, args.repeats))
+        return 0
     print(measure(args.models.split(','), args.variants.split(','), args.batch, args.size,
                   args.repeats, args.device))
     return 0

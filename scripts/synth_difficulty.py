@@ -49,14 +49,14 @@ def load_split(root: str, fold: int, split: str, size: int, frames: int) -> tupl
 
 
 class TinyConv3d(nn.Module):
-    """Four 3D conv blocks + global pooling + linear; works for any T >= 1."""
+    """Four 3x3x3 conv blocks, global average pooling, linear; works for any T >= 1."""
 
-    def __init__(self, num_classes: int = len(CLASSES), width: int = 24) -> None:
+    def __init__(self, num_classes: int = len(CLASSES), width: int = 16) -> None:
         super().__init__()
         chans = [3, width, 2 * width, 4 * width, 4 * width]
-        strides = [(1, 2, 2), (2, 2, 2), (2, 2, 2), (1, 2, 2)]
+        strides = [(2, 2, 2), (1, 2, 2), (2, 2, 2), (1, 2, 2)]
         layers = []
-        for cin, cout, stride in zip(chans[:-1], chans[1:], strides, strict=False):
+        for cin, cout, stride in zip(chans[:-1], chans[1:], strides, strict=True):
             layers += [nn.Conv3d(cin, cout, 3, stride=stride, padding=1, bias=False),
                        nn.BatchNorm3d(cout), nn.ReLU(inplace=True)]
         self.features = nn.Sequential(*layers)
@@ -64,6 +64,11 @@ class TinyConv3d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.features(x).mean(dim=(2, 3, 4)))
+
+
+def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Random horizontal flip of the whole batch."""
+    return x.flip(-1) if torch.rand(1, generator=gen).item() < 0.5 else x
 
 
 def to_float(x: torch.Tensor) -> torch.Tensor:
@@ -93,9 +98,7 @@ def train_eval(name: str, train: tuple, test: tuple, frames: int, epochs: int,
             if frames == 1:
                 t = torch.randint(x.shape[2], (len(idx),), generator=gen)
                 x = x[torch.arange(len(idx)), :, t].unsqueeze(2)
-            if torch.rand(1, generator=gen).item() < 0.5:
-                x = x.flip(-1)
-            loss = F.cross_entropy(model(to_float(x)), y_train[idx], weight=weight)
+            loss = F.cross_entropy(model(augment(to_float(x), gen)), y_train[idx], weight=weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -124,7 +127,7 @@ def main() -> None:
     parser.add_argument('--fold', type=int, default=1)
     parser.add_argument('--input-size', type=int, default=64,
                         help='frames are resized to this side for the tiny CNN')
-    parser.add_argument('--epochs-16', type=int, default=12, help='epochs, 16-frame model')
+    parser.add_argument('--epochs-16', type=int, default=24, help='epochs, 16-frame model')
     parser.add_argument('--epochs-1', type=int, default=40, help='epochs, 1-frame model')
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--workers', type=int, default=1, help='processes for generation')

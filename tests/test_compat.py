@@ -135,3 +135,39 @@ def test_apply_is_idempotent():
     from hdf_bench import compat
     compat.apply()
     compat.apply()
+
+
+HUE_CODE = """
+    import numpy as np
+    {prelude}
+    from mmaction.datasets.transforms.processing import ColorJitter
+    img = np.full((4, 4, 3), (200, 30, 30), np.uint8)
+    out = ColorJitter.adjust_hue(img, -0.05)
+    print('HUE', out.dtype, out.shape)
+"""
+
+
+def test_color_jitter_negative_hue_fails_without_fix():
+    result = run_python(HUE_CODE.format(prelude=''))
+    if result.returncode == 0:
+        pytest.skip('this numpy/mmaction2 pair does not overflow: nothing to fix')
+    assert 'OverflowError' in result.stderr
+
+
+def test_color_jitter_negative_hue_works_with_fix():
+    result = run_python(HUE_CODE.format(prelude='import hdf_bench'))
+    assert result.returncode == 0, result.stderr
+    assert 'HUE float32 (4, 4, 3)' in result.stdout
+
+
+def test_hue_fix_matches_mmaction_formula_where_it_did_not_overflow():
+    import cv2
+    import numpy as np
+
+    from hdf_bench.compat import _adjust_hue
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = (hsv[..., 0] + int(0.05 * 255)) % 180  # positive offset: fine in uint8
+    expected = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).astype(np.float32)
+    np.testing.assert_array_equal(_adjust_hue(img, 0.05), expected)

@@ -10,7 +10,7 @@ K = 3  # classes in the toy batches
 
 
 def hand_dsm(logits, emb, labels, g, variant='paper', tau=0.07, eta=0.2, alpha=10.0,
-             beta=0.1, ib_weight=1.0, eps=0.1, weight_on='logits'):
+             beta=0.1, ib_weight=1.0, eps=0.1, weight_on='cosine'):
     """The DSM objective with explicit python loops (float64 via math)."""
     logits, emb, labels = logits.tolist(), emb.tolist(), labels.tolist()
     b, d = len(emb), len(emb[0])

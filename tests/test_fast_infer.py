@@ -32,6 +32,16 @@ BF16_TOL = 5e-2
 FEAT_DIM = 192  # X3D conv5 width at gamma_b=1
 
 
+@pytest.fixture(autouse=True, scope='module')
+def one_thread():
+    """One torch thread: these small models gain nothing from more, and on a busy shared
+    machine a second thread mostly waits (see docs/PERFORMANCE.md)."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(saved)
+
+
 def small_x3d_dam() -> nn.Module:
     """A narrow X3D with DAM after every stage (3-D and 2-D convolutions, attention)."""
     torch.manual_seed(0)
@@ -168,17 +178,25 @@ def test_compile_x3d_dam_matches_eager():
     assert_close(fast(x), ref, FP32_TOL)
 
 
+@pytest.fixture
+def no_tf32():
+    """fp32 comparisons on CUDA without TF32 (restored afterwards)."""
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
 @CUDA
 @pytest.mark.parametrize('opts', [
     dict(channels_last=True),
     dict(channels_last=True, cuda_graphs=True),
-    dict(channels_last=True, compile='max-autotune'),
-    dict(channels_last=True, compile=True, cuda_graphs=True),
+    pytest.param(dict(channels_last=True, compile='max-autotune'), marks=pytest.mark.slow),
+    pytest.param(dict(channels_last=True, compile=True, cuda_graphs=True),
+                 marks=pytest.mark.slow),
 ])
-def test_cuda_fp32_paths_match_eager(opts):
+def test_cuda_fp32_paths_match_eager(opts, no_tf32):
     model, x = small_x3d_dam().cuda(), clips().cuda()
-    torch.backends.cudnn.allow_tf32 = False
-    torch.backends.cuda.matmul.allow_tf32 = False
     with torch.no_grad():
         ref = model(x)
     fast = optimize_for_inference(copy.deepcopy(model), **opts)
@@ -188,12 +206,12 @@ def test_cuda_fp32_paths_match_eager(opts):
 
 
 @CUDA
-def test_cuda_graphs_replay_new_inputs():
+def test_cuda_graphs_replay_new_inputs(no_tf32):
     model = small_x3d_dam().cuda()
     fast = optimize_for_inference(copy.deepcopy(model), channels_last=True, cuda_graphs=True)
     for seed in range(3):
         x = torch.randn(2, 3, 4, 32, 32, device='cuda',
-                        generator=torch.Generator('cuda').manual_seed(seed))
+                        generator=torch.Generator(device='cuda').manual_seed(seed))
         with torch.no_grad():
             ref = model(x)
         assert_close(fast(x), ref, 1e-3)
@@ -207,6 +225,19 @@ def test_cuda_bf16_agrees():
     fast = optimize_for_inference(copy.deepcopy(model), channels_last=True, dtype='bf16',
                                   cuda_graphs=True)
     assert_close(fast(x), ref, BF16_TOL)
+
+
+@CUDA
+def test_cuda_recognizer_with_graphs_and_bf16_keeps_predictions():
+    model = small_recognizer().cuda()
+    x = clips(batch=4).cuda()[:, None]
+    with torch.no_grad():
+        ref = model(x, mode='tensor', stage='head')
+    apply_infer_cfg(model, dict(channels_last=True, bf16=True, cuda_graphs=True))
+    with torch.no_grad():
+        for _ in range(2):
+            out = model(x, mode='tensor', stage='head')
+    assert_close(out, ref, BF16_TOL)
 
 
 def test_recognizer_second_application_replaces_the_first():

@@ -93,6 +93,9 @@ def test_bad_model_and_rho(tmp_path):
         resolve_model('x=/no/such/config.py')
     assert main(['imbalance', '--models', 'hdf', '--rho', '0.5', '--run-dir',
                  str(tmp_path)]) == 2
+    assert main(['imbalance', '--models', 'hdf', '--rho', '10', '--run-dir', str(tmp_path),
+                 '--prior', 'short=1,2']) == 2  # one weight per class needed
+    assert not (tmp_path / 'imbalance').exists()
 
 
 def test_cli_trains_writes_cells_and_skips_on_rerun(synth_root, tmp_path, capsys):

@@ -189,6 +189,56 @@ def time_interleaved(fns: Mapping[str, Callable[[], Any]], repeats: int = 5, war
     return times
 
 
+def module_time_share(model: nn.Module, fn: Callable[[], Any], kind: type,
+                      repeats: int = 5) -> dict[str, float]:
+    """Share of the time of ``fn()`` spent inside submodules of type ``kind`` (CPU).
+
+    Forward hooks time every ``kind`` submodule inside the same calls as the whole forward, so
+    load from other processes affects both alike (on CPU, where calls are synchronous; CUDA
+    timings would need synchronising hooks and are not supported).
+
+    Args:
+        model: the model holding the submodules.
+        fn: the forward call to time (runs ``model``).
+        kind: submodule type to time (e.g. ``DAM``).
+        repeats: timed calls; per-call shares are combined by their median.
+
+    Returns:
+        dict with ``share`` (median over calls of inside / total), ``overhead`` (the implied
+        slow-down of adding them, ``1 / (1 - share)``), ``total_s`` and ``inside_s`` (medians).
+    """
+    inside: list[float] = []
+    starts: dict[int, float] = {}
+
+    def pre(module: nn.Module, args: Any) -> None:
+        starts[id(module)] = time.perf_counter()
+
+    def post(module: nn.Module, args: Any, out: Any) -> None:
+        inside.append(time.perf_counter() - starts.pop(id(module)))
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, kind):
+            handles += [module.register_forward_pre_hook(pre), module.register_forward_hook(post)]
+    if not handles:
+        raise ValueError(f'{type(model).__name__} has no submodule of type {kind.__name__}')
+    shares, totals, insides = [], [], []
+    try:
+        fn()  # warm-up
+        for _ in range(repeats):
+            inside.clear()
+            total = timed(fn, 'cpu')
+            shares.append(sum(inside) / total)
+            totals.append(total)
+            insides.append(sum(inside))
+    finally:
+        for handle in handles:
+            handle.remove()
+    share = statistics.median(shares)
+    return dict(share=share, overhead=1 / (1 - share), total_s=statistics.median(totals),
+                inside_s=statistics.median(insides))
+
+
 def summarize(times: Mapping[str, list[float]], reference: str) -> dict[str, dict[str, float]]:
     """min / median seconds per name and their ratios to ``reference``.
 

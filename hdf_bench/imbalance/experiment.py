@@ -19,8 +19,15 @@ import pandas as pd
 from mmengine.config import Config
 
 from hdf_bench.imbalance.cells import put_imbalance_cells
+from hdf_bench.imbalance.formats import format_classes
 from hdf_bench.imbalance.groups import frequency_groups, group_recall
-from hdf_bench.imbalance.prior import NAMED_PRIORS, prior_war, resampled_accuracy, reversed_prior
+from hdf_bench.imbalance.prior import (
+    NAMED_PRIORS,
+    prior_war,
+    resampled_accuracy,
+    reversed_prior,
+    validate_prior,
+)
 from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, format_rho
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
 from hdf_bench.imbalance.train import (
@@ -241,6 +248,10 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
     store = ResultsStore(run_dir / 'results')
     configs = {r.name: prepare_config(r, data_root, fold, validate, cfg_options)
                for r in refs}
+    for cfg in configs.values():  # bad user priors fail before any training
+        classes = format_classes(split_format(cfg))
+        for name, weights in (extra_priors or {}).items():
+            validate_prior(weights, len(classes), classes, name=f'prior {name!r}')
     rows = []
     for rho in rhos:
         for ref in refs:

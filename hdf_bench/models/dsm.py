@@ -3,7 +3,8 @@
 On L2-normalised embeddings z (batch of B) with labels y::
 
     s_ij   = z_i . z_j / tau                           similarities (tau = 0.07)
-    w_ij   = exp(-(s_ij - eta)^2 / (2 eta^2))          distribution-aware weights (eta = 0.2)
+    w_ij   = exp(-(c_ij - eta)^2 / (2 eta^2))          distribution-aware weights (eta = 0.2)
+                                                       on the cosines c_ij = z_i . z_j
     L_DSC  = mean over anchors i with a positive of
              -1/|P(i)| sum_{p in P(i)} log( exp(s_ip) / sum_{a != i} w_ia exp(s_ia) )
     L_IB   = trace(Cov(Z))                             information bottleneck
@@ -44,15 +45,17 @@ class DSMLoss(nn.Module):
         scaling (str, optional): 'gradient' or 'fixed'; default 'gradient' for the paper variant
             and 'fixed' for the released one.
         init_grad_norm (float): g used before the first gradient norm is recorded.
-        weight_on (str): what the weights see: 'logits' (default, as specified: s = z.z / tau,
-            so w is negligible unless the cosine is close to eta * tau) or 'cosine' (z.z, so
-            that pairs with cosine near eta get the most weight).
+        weight_on (str): what the weights see: 'cosine' (default: z.z, so that pairs with a
+            cosine near eta get the most weight) or 'logits' (the literal reading, s = z.z / tau:
+            then w < 1e-38 for every pair whose cosine is not within 0.04 of eta * tau = 0.014,
+            the denominator collapses and L_DSC was measured near -2000 on SynthDFER batches,
+            so that reading is kept only as an option).
     """
 
     def __init__(self, tau: float = 0.07, eta: float = 0.2, alpha: float = 10.0,
                  beta: float = 0.1, ib_weight: float = 1.0, label_smoothing: float = 0.1,
                  variant: str = 'paper', scaling: str | None = None,
-                 init_grad_norm: float = 1.0, weight_on: str = 'logits') -> None:
+                 init_grad_norm: float = 1.0, weight_on: str = 'cosine') -> None:
         super().__init__()
         if weight_on not in ('logits', 'cosine'):
             raise ValueError(f"weight_on must be 'logits' or 'cosine', got {weight_on!r}")

@@ -179,6 +179,6 @@ def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity) -> 
     return ClipTracks(
         au=au.astype(np.float32), blink=blink, talk=talk, pose=pose, gaze=gaze,
         brightness=brightness,
-        light=np.array([rng.uniform(0, 2 * np.pi), rng.uniform(0.0, 0.55), 0.0]),
+        light=np.array([rng.uniform(0, 2 * np.pi), rng.uniform(0.0, 0.4), 0.0]),
         gain=rng.uniform(0.88, 1.12, size=3), noise=float(rng.uniform(2, 8)),
         blur=float(rng.uniform(0.4, 1.2)) if rng.random() < 0.25 else 0.0, posed=posed)

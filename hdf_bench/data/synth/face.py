@@ -14,7 +14,7 @@ import numpy as np
 from hdf_bench.data.synth.expression import AU, AUS, ClipTracks
 
 _SHIFT = 4  # fractional bits for sub-pixel drawing
-AU_GAIN = 1.5  # cartoon-like exaggeration, so that AUs stay visible at 48-64 px inputs
+AU_GAIN = 2.0  # cartoon-like exaggeration, so that AUs stay visible at 48-64 px inputs
 _ONE = 1 << _SHIFT
 
 

@@ -169,6 +169,38 @@ def _write_splits(root: str, clips: list[dict]) -> dict:
     return folds
 
 
+def _build(tmp: Path, cfg: SynthConfig, workers: int, progress: bool) -> dict:
+    """Render every clip, write the splits and the manifest into ``tmp``."""
+    clips = plan_dataset(cfg)
+    jobs = [(str(tmp), cfg, clip) for clip in clips]
+    pool = None
+    if workers == 1:
+        lengths = map(_write_clip, jobs)
+    else:
+        pool = ProcessPoolExecutor(workers, mp_context=get_context('fork'))
+        lengths = pool.map(_write_clip, jobs, chunksize=4)
+    try:
+        if progress:
+            from tqdm import tqdm
+            lengths = tqdm(lengths, total=len(jobs), desc='SynthDFER clips')
+        num_frames = sum(lengths)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    manifest = dict(
+        name='SynthDFER', format_version=1, layout='DFEW', config=asdict(cfg),
+        image_size=[cfg.size, cfg.size], classes=list(CLASSES),
+        class_counts={name: sum(c['label'] == k for c in clips) for k, name in enumerate(CLASSES)},
+        num_clips=len(clips), num_frames=num_frames, folds=_write_splits(str(tmp), clips),
+        clips={c['clip_id']: dict(identity=c['identity'], label=c['label'], frames=c['frames'],
+                                  fold=c['fold']) for c in clips},
+    )
+    with open(tmp / MANIFEST, 'w') as f:
+        json.dump(manifest, f, indent=1)
+        f.write('\n')
+    return manifest
+
+
 def generate_synthdfer(out: str | os.PathLike, cfg: SynthConfig | None = None,
                        workers: int = 1, overwrite: bool = False,
                        progress: bool = False) -> dict:
@@ -196,33 +228,11 @@ def generate_synthdfer(out: str | os.PathLike, cfg: SynthConfig | None = None,
     # a private hidden build folder: concurrent runs cannot mix, a killed run leaves only
     # a hidden '.<name>.partial-*' folder behind, never a set that looks complete
     tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.partial-', dir=out.parent))
-    clips = plan_dataset(cfg)
-    jobs = [(str(tmp), cfg, clip) for clip in clips]
-    if workers == 1:
-        lengths = map(_write_clip, jobs)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context('fork'))
-        lengths = pool.map(_write_clip, jobs, chunksize=4)
     try:
-        if progress:
-            from tqdm import tqdm
-            lengths = tqdm(lengths, total=len(jobs), desc='SynthDFER clips')
-        num_frames = sum(lengths)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    manifest = dict(
-        name='SynthDFER', format_version=1, layout='DFEW', config=asdict(cfg),
-        image_size=[cfg.size, cfg.size], classes=list(CLASSES),
-        class_counts={name: sum(c['label'] == k for c in clips) for k, name in enumerate(CLASSES)},
-        num_clips=len(clips), num_frames=num_frames, folds=_write_splits(str(tmp), clips),
-        clips={c['clip_id']: dict(identity=c['identity'], label=c['label'], frames=c['frames'],
-                                  fold=c['fold']) for c in clips},
-    )
-    with open(tmp / MANIFEST, 'w') as f:
-        json.dump(manifest, f, indent=1)
-        f.write('\n')
+        manifest = _build(tmp, cfg, workers, progress)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         shutil.rmtree(tmp)
         raise ValueError(f'{out} appeared while generating (another run?); not replaced')
