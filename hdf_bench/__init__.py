@@ -4,7 +4,12 @@ robustness harness (style shifts, temporal corruptions, class imbalance).
 Importing this package applies the OpenMMLab stack fixes (:mod:`hdf_bench.compat`)
 and registers every component into mmaction2's registries.
 """
-from hdf_bench import compat
+import warnings
+
+# mmcv-lite has no compiled ops; mmaction2's recognizers do not need them (STACK.md).
+warnings.filterwarnings('ignore', message='Fail to import ``MultiScaleDeformableAttention``')
+
+from hdf_bench import compat  # noqa: E402
 
 compat.apply()
 

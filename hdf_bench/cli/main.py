@@ -7,11 +7,12 @@ import sys
 
 # Each module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = (
+    'demo',
     'synth',
-    'robustness',
     'zoo',
-    'report',
+    'robustness',
     'imbalance',
+    'report',
 )
 
 
