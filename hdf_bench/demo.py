@@ -154,9 +154,9 @@ def latency(run: Path, preset: Preset) -> Path | None:
     if not bench.is_file():
         print(f'note: {bench} not found (not a repository checkout): latency skipped')
         return None
-    cmd = [sys.executable, '-m', 'pytest', str(bench), '-q', '-m', 'quick', '--benchmark-only',
-           f'--benchmark-json={out}.tmp', '-p', 'no:cacheprovider',
-           '--models=' + ','.join(preset.models), f'--device={preset.device}']
+    cmd = [sys.executable, '-m', 'pytest', str(bench), '-q', '-k', 'test_forward',
+           '--benchmark-only', f'--benchmark-json={out}.tmp', '-p', 'no:cacheprovider',
+           '--bench-models=' + ','.join(preset.models)]
     print(' '.join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=REPO_ROOT)
     os.replace(f'{out}.tmp', out)

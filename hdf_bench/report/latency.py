@@ -41,6 +41,10 @@ def read_latency(path: str | Path, models: Sequence[str]) -> pd.DataFrame:
         raise ValueError(f'latency file {path} is not valid JSON: {err}') from err
     rows = []
     for bench in data.get('benchmarks', []):
+        info = bench.get('extra_info') or {}
+        # only whole-model eager forwards: not DAM / DSM / pipeline parts or fast-path variants
+        if info.get('kind', 'model') != 'model' or info.get('variant', 'eager') != 'eager':
+            continue
         model = _model_of(bench, models)
         stats = bench.get('stats') or {}
         if model is None or 'mean' not in stats:
