@@ -8,7 +8,7 @@ default SynthDFER first if ``--root`` holds none. Frames are resized to ``--inpu
 
 Usage::
 
-    python scripts/synth_difficulty.py --root data/synthdfer [--epochs-16 12 --epochs-1 40]
+    python scripts/synth_difficulty.py --root data/synthdfer [--epochs-16 40 --epochs-1 40]
 """
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument('--fold', type=int, default=1)
     parser.add_argument('--input-size', type=int, default=64,
                         help='frames are resized to this side for the tiny CNN')
-    parser.add_argument('--epochs-16', type=int, default=24, help='epochs, 16-frame model')
+    parser.add_argument('--epochs-16', type=int, default=40, help='epochs, 16-frame model')
     parser.add_argument('--epochs-1', type=int, default=40, help='epochs, 1-frame model')
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--workers', type=int, default=1, help='processes for generation')

@@ -153,3 +153,11 @@ def test_mafw_faces_folder_and_missing_frames(make_mafw, tmp_path):
     assert len(MAFWDataset(str(root), [], split='test')) == 1
     with pytest.raises(FileNotFoundError, match='data/frames'):
         MAFWDataset(str(root), [], frames='frames')
+
+
+def test_relative_data_root_as_in_the_configs(synth_root, monkeypatch):
+    """configs use data_root='data/synthdfer': relative to the working directory, once."""
+    monkeypatch.chdir(synth_root.parent)
+    dataset = DFEWDataset(data_root=synth_root.name, pipeline=[], fold=1, split='test')
+    assert len(dataset) > 0
+    assert os.path.isdir(dataset[0]['frame_dir'])

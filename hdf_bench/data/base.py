@@ -78,8 +78,9 @@ class FrameClipDataset(BaseActionDataset):
         self.skipped: list[tuple[str, str]] = []
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         metainfo.setdefault('classes', tuple(classes))
-        super().__init__(ann_file, pipeline=pipeline, data_root=data_root, metainfo=metainfo,
-                         **kwargs)
+        # absolute paths: mmengine would prefix a relative ann_file with data_root once more
+        super().__init__(os.path.abspath(ann_file), pipeline=pipeline,
+                         data_root=os.path.abspath(data_root), metainfo=metainfo, **kwargs)
 
     def read_split(self) -> list[ClipEntry]:
         """Parse :attr:`ann_file` into clip entries (no file-system checks on frames)."""
