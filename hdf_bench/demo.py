@@ -114,7 +114,7 @@ def train_models(run: Path, data_root: Path, preset: Preset) -> dict[str, Path]:
         start = time.perf_counter()
         checkpoints[name] = train(zoo.get(name).config_path(), run / 'train' / name,
                                   data_root=str(data_root), max_epochs=preset.epochs,
-                                  cfg_options=_device_options(preset), quiet=True)
+                                  cfg_options=_device_options(preset))
         print(f'   {checkpoints[name]} ({time.perf_counter() - start:.0f} s)', flush=True)
     return checkpoints
 
@@ -138,10 +138,12 @@ def sweep(run: Path, data_root: Path, preset: Preset, checkpoints: dict[str, Pat
 
 def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
     """Long-tailed training splits, training, evaluation and prior shift into the store."""
-    from hdf_bench.imbalance.experiment import run_imbalance
+    from hdf_bench.imbalance.experiment import format_summary, run_imbalance
 
-    run_imbalance(list(preset.imbalance_models), list(preset.rhos), run,
-                  epochs=preset.imbalance_epochs, data_root=str(data_root), quiet=True)
+    frame = run_imbalance(list(preset.imbalance_models), list(preset.rhos), run,
+                          epochs=preset.imbalance_epochs, data_root=str(data_root),
+                          validate=False)
+    print(format_summary(frame))
 
 
 def latency(run: Path, preset: Preset) -> Path | None:
