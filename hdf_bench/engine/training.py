@@ -131,6 +131,16 @@ def final_checkpoint(cfg: Config, work_dir: str | os.PathLike) -> Path:
 
 
 
+def iters_per_epoch(cfg: Config) -> int:
+    """Training iterations per epoch: clips of the training set over the batch size."""
+    import math
+
+    from mmaction.registry import DATASETS
+    loader = cfg.train_dataloader
+    dataset = DATASETS.build(dict(copy.deepcopy(loader['dataset']), pipeline=[]))
+    return max(1, math.ceil(len(dataset) / loader['batch_size']))
+
+
 def train(config: str | os.PathLike | Config, work_dir: str | os.PathLike, *,
           data_root: str | None = None, max_epochs: int | None = None,
           cfg_options: dict | None = None) -> Path:
@@ -154,7 +164,7 @@ def train(config: str | os.PathLike | Config, work_dir: str | os.PathLike, *,
     if data_root is not None:
         cfg = with_data(cfg, data_root)
     if max_epochs is not None:
-        cfg = with_epochs(cfg, max_epochs)
+        cfg = with_epochs(cfg, max_epochs, iters_per_epoch(cfg))
     cfg.work_dir = str(Path(work_dir).resolve())
     final = final_checkpoint(cfg, cfg.work_dir)
     if final.is_file():
