@@ -57,8 +57,8 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     # the default: about 20 minutes on a 2-core CPU
     'default': Preset(identities=30, clips_per_identity=20, size=64,
-                      models=('hdf', 'x3d_s', 'static_r18'), epochs=4, suite='quick',
-                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,), imbalance_epochs=3),
+                      models=('hdf', 'x3d_s', 'static_r18'), epochs=3, suite='quick',
+                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,), imbalance_epochs=2),
     # a minute or two: what the test suite runs
     'smoke': Preset(identities=6, clips_per_identity=5, size=48,
                     models=('hdf', 'x3d_s', 'static_r18'), epochs=1, suite='quick',
