@@ -219,5 +219,6 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
                    seconds=round(time.perf_counter() - start, 1))
     from hdf_bench.robustness.store import atomic_write_text
     atomic_write_text(run / 'demo.json', json.dumps(summary, indent=2))
-    print(f'\ndemo finished in {summary["seconds"]:.0f} s; report: {run / "report" / "report.html"}')
+    html = run / 'report' / 'report.html'
+    print(f'\ndemo finished in {summary["seconds"]:.0f} s; report: {html}')
     return summary

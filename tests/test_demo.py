@@ -1,4 +1,4 @@
-"""`hdf-bench demo` end to end on the smoke preset: every artefact, then a resume that redoes nothing."""
+"""`hdf-bench demo` end to end (smoke preset): every artefact, then a resume that redoes nothing."""
 from __future__ import annotations
 
 import json

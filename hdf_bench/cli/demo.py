@@ -1,4 +1,4 @@
-"""``hdf-bench demo``: SynthDFER -> training -> corruption sweep -> imbalance -> latency -> report."""
+"""``hdf-bench demo``: SynthDFER, training, corruption sweep, imbalance, latency, report."""
 from __future__ import annotations
 
 import argparse

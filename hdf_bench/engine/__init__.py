@@ -1,10 +1,3 @@
-from hdf_bench.engine.sam import (  # noqa: F401
-    SAMOptimWrapper,
-    SAMTrainStepMixin,
-    frozen_bn_stats,
-    grad_norm,
-    sam_train_step,
-)
 from hdf_bench.engine.fast_infer import (  # noqa: F401
     FastInfer,
     InferConfig,
@@ -12,5 +5,12 @@ from hdf_bench.engine.fast_infer import (  # noqa: F401
     apply_infer_cfg,
     infer_cfg_from_args,
     optimize_for_inference,
+)
+from hdf_bench.engine.sam import (  # noqa: F401
+    SAMOptimWrapper,
+    SAMTrainStepMixin,
+    frozen_bn_stats,
+    grad_norm,
+    sam_train_step,
 )
 from hdf_bench.engine.training import train  # noqa: F401

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
 
 from hdf_bench.data.classes import CLASSES
 
@@ -84,6 +84,6 @@ class DFERMetric(BaseMetric):
         scores = dfer_scores([r['label'] for r in results], [r['pred'] for r in results],
                              len(self.classes))
         metrics = dict(war=scores['war'], uar=scores['uar'])
-        for name, recall in zip(self.classes, scores['per_class_recall']):
+        for name, recall in zip(self.classes, scores['per_class_recall'], strict=True):
             metrics[f'recall_{name}'] = recall
         return metrics

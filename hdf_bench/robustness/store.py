@@ -10,9 +10,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -127,7 +127,7 @@ class ResultsStore:
             row['uar'] = metrics['uar']
             row['num_samples'] = metrics.get('num_samples')
             names = record['meta'].get('classes', classes)
-            for name, value in zip(names, metrics['per_class_recall']):
+            for name, value in zip(names, metrics['per_class_recall'], strict=False):
                 row[f'recall_{name}'] = value
             rows.append(row)
         columns = list(CellKey.__dataclass_fields__) + ['war', 'uar', 'num_samples']
