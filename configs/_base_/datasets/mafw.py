@@ -20,7 +20,7 @@ train_pipeline = [
     dict(type='RandomResizedCrop', area_range=(0.08, 1.0)),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
-    dict(type='ColorJitter', brightness=0.3, contrast=0.3, saturation=0.3, hue=0.05),
+    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),  # HDF.md
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
