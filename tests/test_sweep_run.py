@@ -115,3 +115,16 @@ def test_zoo_model_on_synthdfer(synth_root, tmp_path):
     assert record['meta']['config'].endswith('configs/hdf/hdf_x3d_s_synthdfer_cpu.py')
     entry = next((tmp_path / 'cache').iterdir())
     assert ClipCache(tmp_path / 'cache').load(entry.name).inputs.shape[1:] == (1, 3, 8, 64, 64)
+
+
+def test_fast_inference_options_keep_predictions_and_are_recorded(tiny, tmp_path):
+    _, a, _ = tiny
+    eager = run_sweep([a], CONDITIONS[:1], tmp_path / 'eager', quiet=True)
+    fast = run_sweep([a], CONDITIONS[:1], tmp_path / 'fast', quiet=True,
+                     infer_cfg=dict(channels_last=True))
+    records = {r['key']['condition']: r for r in ResultsStore(tmp_path / 'fast').records()}
+    assert records['clean']['meta']['infer_cfg'] == {'channels_last': True}
+    eager_preds = {r['key']['condition']: r['predictions']['preds']
+                   for r in ResultsStore(tmp_path / 'eager').records()}
+    assert {c: r['predictions']['preds'] for c, r in records.items()} == eager_preds
+    assert list(eager['war']) == list(fast['war'])

@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-workers', type=int, default=2)
     parser.add_argument('--quiet', action='store_true', help='no progress bars or log lines')
+    from hdf_bench.engine.fast_infer import add_infer_arguments
+    add_infer_arguments(parser)
 
 
 def _specs(args: argparse.Namespace) -> list:
@@ -72,6 +74,7 @@ def init_distributed(device: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from hdf_bench.engine.fast_infer import infer_cfg_from_args
     from hdf_bench.robustness.sweep import format_summary, run_sweep, summarize
 
     if args.device == 'cuda' and not torch.cuda.is_available():
@@ -85,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
         frame = run_sweep(specs, args.suite, args.store, cache_dir=args.cache, device=device,
                           batch_size=args.batch_size, num_workers=args.num_workers,
                           data_root=args.data_root, fold=args.fold,
-                          cache_clean=not args.no_cache_clean, quiet=args.quiet)
+                          cache_clean=not args.no_cache_clean, quiet=args.quiet,
+                          infer_cfg=infer_cfg_from_args(args) or None)
         rank = int(os.environ.get('RANK', '0'))
         if rank == 0:
             stats = frame.attrs.get('stats')

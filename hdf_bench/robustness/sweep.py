@@ -121,6 +121,7 @@ class Target:
     clip_ids: list[str]
     labels: list[int]
     data_hash: str
+    infer_cfg: dict
 
 
 @dataclass
@@ -156,7 +157,7 @@ def _dataset_identity(cfg, ds_cfg: dict, dataset) -> tuple[str, str]:
 
 
 def prepare_target(spec: ModelSpec, device: str = 'cpu', data_root: str | None = None,
-                   fold: str | None = None) -> Target:
+                   fold: str | None = None, infer_cfg: dict | None = None) -> Target:
     """Load a model (eval mode) and build its test dataset.
 
     Args:
@@ -164,13 +165,18 @@ def prepare_target(spec: ModelSpec, device: str = 'cpu', data_root: str | None =
         device: where the model runs.
         data_root: overrides the test dataset's ``data_root``.
         fold: overrides the test dataset's ``fold``.
+        infer_cfg: fast inference options (:func:`hdf_bench.engine.fast_infer.apply_infer_cfg`);
+            None takes the config's ``infer_cfg`` (if any).
     """
     from mmaction.registry import DATASETS
+
+    from hdf_bench.engine.fast_infer import apply_infer_cfg
 
     cfg = load_config(spec)
     ds_cfg = test_dataset_cfg(cfg, spec.config, data_root, fold)
     pipeline = with_transform(ds_cfg['pipeline'], None, f'config {spec.config}')
-    model = build_model(spec, cfg, device)
+    infer_cfg = dict(cfg.get('infer_cfg') or {}) if infer_cfg is None else dict(infer_cfg)
+    model = apply_infer_cfg(build_model(spec, cfg, device), infer_cfg)
     dataset = DATASETS.build(ds_cfg)
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     if not infos:
@@ -183,7 +189,7 @@ def prepare_target(spec: ModelSpec, device: str = 'cpu', data_root: str | None =
                     or (getattr(dataset, 'metainfo', None) or {}).get('classes', None) or CLASSES)
     name, fold_name = _dataset_identity(cfg, ds_cfg, dataset)
     return Target(spec, model, dataset, pipeline, name, fold_name, classes, clip_ids,
-                   [int(i['label']) for i in infos], data_digest(infos))
+                   [int(i['label']) for i in infos], data_digest(infos), infer_cfg)
 
 
 def _versions() -> dict:
@@ -277,7 +283,7 @@ def _evaluate_cell(target: Target, condition: Condition, store: ResultsStore,
     meta = dict(classes=list(target.classes), checkpoint=str(target.spec.checkpoint),
                 config=str(target.spec.config), seconds=seconds,
                 clips_per_s=len(preds) / seconds if seconds > 0 else None, cache=cache_state,
-                device=device, batch_size=batch_size)
+                device=device, batch_size=batch_size, infer_cfg=target.infer_cfg)
     if not condition.is_clean:
         meta.update(group=condition.group, per_frame=condition.per_frame)
     store.put(key, metrics, dict(sample_ids=target.clip_ids, labels=target.labels, preds=preds),
@@ -299,7 +305,7 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
               cache_dir: str | os.PathLike | None = None, device: str = 'cpu',
               batch_size: int = 8, num_workers: int = 0, data_root: str | None = None,
               fold: str | None = None, cache_clean: bool = True,
-              quiet: bool = False) -> pd.DataFrame:
+              quiet: bool = False, infer_cfg: dict | None = None) -> pd.DataFrame:
     """Evaluate models on clean and corrupted test data; write one store cell per evaluation.
 
     Args:
@@ -314,6 +320,9 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
         fold: overrides the test dataset's ``fold`` of every model.
         cache_clean: cache clean inputs as well (they are shared by models with one pipeline).
         quiet: no progress bars and no log lines.
+        infer_cfg: fast inference options for every model (channels_last, bf16, compile,
+            cuda_graphs); None takes each config's ``infer_cfg``. Recorded in each cell's meta;
+            not part of the cell key, so use another store to compare settings.
 
     Returns:
         The store's rows (``ResultsStore.frame``) of these models' clean and corruption cells;
@@ -338,7 +347,7 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
     rank, world = get_dist_info()
     if cache is not None and rank == 0:
         cache.remove_stale()
-    targets = [prepare_target(spec, device, data_root, fold) for spec in models]
+    targets = [prepare_target(spec, device, data_root, fold, infer_cfg) for spec in models]
 
     stats = SweepStats()
     # Every rank takes every world-th item of the full (not the pending) list: the split does not
