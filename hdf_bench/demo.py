@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from hdf_bench.zoo import REPO_ROOT
@@ -38,6 +38,8 @@ class Preset:
         imbalance_epochs: epochs of the imbalance trainings.
         latency: run the latency benchmarks' quick subset.
         device: ``cpu`` or ``cuda``.
+        paper_recipe: train the zoo's paper-recipe configs (16 x 112 x 112, the paper's
+            optimiser and schedule shape, stretched to ``epochs``) instead of the CPU ones.
     """
 
     identities: int
@@ -51,7 +53,12 @@ class Preset:
     imbalance_epochs: int
     latency: bool = True
     device: str = 'cpu'
-    extra: dict = field(default_factory=dict)
+    paper_recipe: bool = False
+
+    def config(self, name: str) -> Path:
+        """The config file of zoo model ``name`` for this preset."""
+        from hdf_bench import zoo
+        return zoo.get(name).config_path(paper_recipe=self.paper_recipe)
 
 
 PRESETS: dict[str, Preset] = {
@@ -68,7 +75,8 @@ PRESETS: dict[str, Preset] = {
                    models=('hdf', 'x3d_s', 'r3d18', 'r2plus1d18', 'tsm_r18', 'static_r18',
                            'm3dfel'),
                    epochs=30, suite='default', imbalance_models=('hdf', 'x3d_s'),
-                   rhos=(1.0, 10.0, 100.0), imbalance_epochs=30, device='cuda'),
+                   rhos=(1.0, 10.0, 100.0), imbalance_epochs=30, device='cuda',
+                   paper_recipe=True),
 }
 
 
@@ -105,14 +113,13 @@ def generate_data(run: Path, preset: Preset) -> Path:
 
 def train_models(run: Path, data_root: Path, preset: Preset) -> dict[str, Path]:
     """Train each model of the preset; return its final checkpoint by name."""
-    from hdf_bench import zoo
     from hdf_bench.engine.training import train
 
     checkpoints = {}
     for name in preset.models:
         print(f'-- train {name} ({preset.epochs} epochs)', flush=True)
         start = time.perf_counter()
-        checkpoints[name] = train(zoo.get(name).config_path(), run / 'train' / name,
+        checkpoints[name] = train(preset.config(name), run / 'train' / name,
                                   data_root=str(data_root), max_epochs=preset.epochs,
                                   cfg_options=_device_options(preset))
         print(f'   {checkpoints[name]} ({time.perf_counter() - start:.0f} s)', flush=True)
@@ -125,11 +132,10 @@ def _device_options(preset: Preset) -> dict:
 
 def sweep(run: Path, data_root: Path, preset: Preset, checkpoints: dict[str, Path]) -> None:
     """Clean + corrupted evaluation of every trained model into the results store."""
-    from hdf_bench import zoo
     from hdf_bench.robustness.models import ModelSpec
     from hdf_bench.robustness.sweep import format_summary, run_sweep, summarize
 
-    specs = [ModelSpec(name, str(zoo.get(name).config_path()), str(ckpt))
+    specs = [ModelSpec(name, str(preset.config(name)), str(ckpt))
              for name, ckpt in checkpoints.items()]
     frame = run_sweep(specs, preset.suite, run / 'results', cache_dir=run / 'cache',
                       device=preset.device, data_root=str(data_root))
@@ -140,7 +146,8 @@ def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
     """Long-tailed training splits, training, evaluation and prior shift into the store."""
     from hdf_bench.imbalance.experiment import format_summary, run_imbalance
 
-    frame = run_imbalance(list(preset.imbalance_models), list(preset.rhos), run,
+    models = [(name, str(preset.config(name))) for name in preset.imbalance_models]
+    frame = run_imbalance(models, list(preset.rhos), run,
                           epochs=preset.imbalance_epochs, data_root=str(data_root),
                           validate=False)
     print(format_summary(frame))
