@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import base64
 import html
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from hdf_bench.report.document import Figure, Note, Report, Table
-from hdf_bench.robustness.store import atomic_write_text
+from hdf_bench.robustness.store import atomic_write_bytes, atomic_write_text
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
@@ -35,19 +33,6 @@ window.addEventListener('load', function () {
   document.body.setAttribute('data-images-loaded', String(ok.length));
 });
 """
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---- Markdown ------------------------------------------------------------------------------
