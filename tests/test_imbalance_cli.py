@@ -138,7 +138,15 @@ def test_cli_trains_writes_cells_and_skips_on_rerun(synth_root, tmp_path, capsys
         assert 0 <= record['metrics']['war'] <= 1
 
     cells = {p.name: p.read_text() for p in (run / 'results' / 'cells').glob('*.json')}
+    cell_mtimes = {p: p.stat().st_mtime_ns for p in (run / 'results' / 'cells').glob('*.json')}
     mtimes = {p: p.stat().st_mtime_ns for p in run.glob('imbalance/*/hdf/*.pth')}
+    assert main(argv) == 0  # everything stored: neither training nor testing again
+    out = capsys.readouterr().out
+    assert out.count('already in') == 2 and '] trained:' not in out
+    assert {p: p.stat().st_mtime_ns for p in cell_mtimes} == cell_mtimes
+
+    import shutil
+    shutil.rmtree(run / 'results')  # checkpoints kept, cells lost: test again, no training
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.count('skip training (final checkpoint exists)') == 2 and '] trained:' not in out

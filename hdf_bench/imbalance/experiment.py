@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from mmengine.config import Config
 
-from hdf_bench.imbalance.cells import put_imbalance_cells
+from hdf_bench.imbalance.cells import prior_condition, put_imbalance_cells
 from hdf_bench.imbalance.formats import format_classes
 from hdf_bench.imbalance.groups import frequency_groups, group_recall
 from hdf_bench.imbalance.prior import (
@@ -32,6 +32,7 @@ from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, fo
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
 from hdf_bench.imbalance.train import (
     file_sha256,
+    final_checkpoint,
     reader_cfg,
     source_split_path,
     split_format,
@@ -41,7 +42,7 @@ from hdf_bench.imbalance.train import (
     with_train_split,
     without_validation,
 )
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.robustness.store import CellKey, ResultsStore
 
 SPLIT_SUFFIX = {'dfew': '.csv', 'ferv39k': '.csv', 'mafw': '.txt'}
 SUMMARY_COLUMNS = ['model', 'rho', 'condition', 'train_clips', 'war', 'uar', 'head', 'medium',
@@ -271,6 +272,14 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
             if epochs is not None:
                 batch = int(train_cfg.train_dataloader.get('batch_size', 1))
                 train_cfg = with_epochs(train_cfg, epochs, math.ceil(manifest.num_clips / batch))
+            cached = stored_predictions(
+                store, ref.name, dataset, fold_name, manifest,
+                final_checkpoint(train_cfg, work_dir.resolve()),
+                list(priors) + list(extra_priors or {}))
+            if cached is not None:  # trained and evaluated by an earlier run: nothing to redo
+                say(f'[{ref.name} rho={format_rho(rho)}] already in {store.root}')
+                rows.append(_summary_row(ref.name, manifest, cached, 'stored', 0.0))
+                continue
             result = train_and_test(train_cfg, work_dir, f'{ref.name}_{tag}')
             verb = {'skipped': 'skip training (final checkpoint exists)',
                     'resumed': 'resumed training', 'trained': 'trained'}[result.status]
@@ -289,6 +298,27 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                            war_reversed_se=check['se'])
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def stored_predictions(store: ResultsStore, model: str, dataset: str, fold: str,
+                       manifest: Manifest, checkpoint: Path,
+                       priors: Sequence[str]) -> list[dict] | None:
+    """Predictions of a finished evaluation of ``checkpoint`` on this split, if the store has
+    its imbalance cell and every prior cell (None otherwise: evaluate again)."""
+    key = CellKey(model, dataset, str(fold), 'imbalance', manifest.condition, 0, manifest.seed)
+    if not (checkpoint.is_file() and store.has(key)):
+        return None
+    record = store.get(key)
+    if record['meta'].get('checkpoint') != str(checkpoint):
+        return None
+    for name in priors:
+        prior_key = CellKey(model, dataset, str(fold), 'prior',
+                            prior_condition(name, manifest.condition), 0, manifest.seed)
+        if not store.has(prior_key):
+            return None
+    cols = record['predictions']
+    return [dict(sample_id=s, label=y, pred=p)
+            for s, y, p in zip(cols['sample_ids'], cols['labels'], cols['preds'], strict=True)]
 
 
 def format_summary(frame: pd.DataFrame) -> str:
