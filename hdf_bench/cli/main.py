@@ -10,6 +10,7 @@ SUBCOMMANDS = (
     'demo',
     'synth',
     'zoo',
+    'compare',
     'robustness',
     'imbalance',
     'report',

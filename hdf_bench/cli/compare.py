@@ -1,0 +1,36 @@
+"""``hdf-bench compare``: the zoo comparison table (WAR, UAR, params, GFLOPs, CPU latency)."""
+from __future__ import annotations
+
+import argparse
+
+NAME = 'compare'
+HELP = ('train every zoo model on SynthDFER with one budget, test and profile it, and write '
+        'the comparison table (resumable)')
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--run-dir', default='runs/compare', help='folder of every artefact '
+                        '(default runs/compare); rerunning with the same folder resumes')
+    parser.add_argument('--models', nargs='+', help='zoo names (default: the whole zoo)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0],
+                        help='training seeds; WAR / UAR are mean +- std over them (default 0)')
+    parser.add_argument('--epochs', type=int,
+                        help="training epochs (default: the configs' own short schedule)")
+    parser.add_argument('--data-root', help='SynthDFER / DFEW-layout root (default: generate '
+                        "the demo's SynthDFER into RUN_DIR/data)")
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch CPU threads for the latency columns (default 1)')
+    parser.add_argument('--no-latency', action='store_true', help='skip the latency columns')
+    parser.add_argument('--device', choices=('cpu', 'cuda'), default='cpu',
+                        help='device for training and testing (default cpu)')
+
+
+def run(args: argparse.Namespace) -> int:
+    from hdf_bench.compare import format_markdown, run_compare
+    if args.threads < 1:
+        raise ValueError(f'--threads must be >= 1, got {args.threads}')
+    table = run_compare(args.run_dir, args.models, args.seeds, args.epochs, args.data_root,
+                        args.threads, not args.no_latency, args.device)
+    print('\n' + format_markdown(table))
+    print(f'written: {args.run_dir}/zoo_table.md and zoo_table.csv')
+    return 0

@@ -1,0 +1,218 @@
+"""The zoo comparison: every zoo model trained with one budget, tested, and profiled; one table.
+
+For each model and training seed, :func:`run_compare` trains the model's SynthDFER CPU config
+through the mmengine runner (:func:`hdf_bench.engine.training.train`, resumable), evaluates the
+last checkpoint on the clean test split into a results store per seed (the sweep's clean cell,
+so a rerun skips it), and profiles the untrained model once (:func:`profile_model`: parameters,
+multiply-accumulates, CPU latency). :func:`comparison_table` joins the two into one row per
+model: WAR / UAR (mean and sample std over seeds), params, GFLOPs, latency.
+
+Layout of ``run_dir``::
+
+    data/synthdfer/            generated when no data root is given
+    train/<model>/seed<k>/     mmengine work dirs (logs, checkpoints)
+    results/seed<k>/cells/     clean test cells (hdf_bench.robustness.store)
+    profile/<model>.json       params, GFLOPs, latency (written atomically)
+    zoo_table.md, zoo_table.csv
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import torch
+from torch import nn
+
+from hdf_bench import zoo
+from hdf_bench.engine.latency import PAPER_INPUT, clip_batch, count_params, zoo_input_shape
+from hdf_bench.robustness.store import atomic_write_text
+
+#: batch sizes of the latency columns
+LATENCY_BATCHES = (1, 8)
+
+
+def _logits(model: nn.Module):
+    return lambda x: model(x, mode='tensor', stage='head')
+
+
+def count_gmacs(model: nn.Module, shape: tuple[int, int, int]) -> float:
+    """Multiply-accumulates (in 1e9) of one forward of a clip of ``shape`` (T, H, W).
+
+    Counted by ``torch.utils.flop_counter`` (convolutions, linear layers, matmuls, including
+    grouped and depthwise convolutions) and halved: one multiply-add is one FLOP, the
+    convention of video-model papers' "GFLOPs".
+    """
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        _logits(model)(clip_batch(1, shape))
+    return counter.get_total_flops() / 2e9
+
+
+@torch.no_grad()
+def latency_ms(model: nn.Module, shape: tuple[int, int, int], batch: int,
+               repeats: int = 3) -> float:
+    """Median CPU wall time (ms) of a forward to logits, after one warm-up call."""
+    forward, x = _logits(model), clip_batch(batch, shape)
+    forward(x)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward(x)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
+    """Params, GFLOPs (CPU and paper input) and CPU latency of zoo model ``name`` (untrained).
+
+    Args:
+        name: zoo name.
+        threads: torch CPU threads while timing (restored afterwards).
+        latency: time the forward at :data:`LATENCY_BATCHES` (else those fields are None).
+    """
+    shape = zoo_input_shape(name)
+    model = zoo.build_model(name, init_weights=False).eval()
+    row = dict(model=name, params_m=count_params(model) / 1e6,
+               input='x'.join(map(str, shape)), gflops=count_gmacs(model, shape),
+               gflops_paper=count_gmacs(model, PAPER_INPUT), threads=threads)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        for batch in LATENCY_BATCHES:
+            row[f'latency_b{batch}_ms'] = latency_ms(model, shape, batch) if latency else None
+    finally:
+        torch.set_num_threads(previous)
+    return row
+
+
+def _profile(run: Path, name: str, threads: int, latency: bool) -> dict:
+    """:func:`profile_model`, cached in ``run/profile/<name>.json``."""
+    path = run / 'profile' / f'{name}.json'
+    if path.is_file():
+        row = json.loads(path.read_text())
+        if row.get('threads') == threads and (row.get('latency_b1_ms') is not None or not latency):
+            return row
+    row = profile_model(name, threads, latency)
+    atomic_write_text(path, json.dumps(row, indent=2))
+    return row
+
+
+def _train_and_test(run: Path, name: str, seed: int, data_root: Path, epochs: int | None,
+                    device: str) -> pd.DataFrame:
+    """Train ``name`` with ``seed`` (resumably) and return its clean test row(s)."""
+    from hdf_bench.engine.training import train, with_data, without_validation
+    from hdf_bench.robustness.models import ModelSpec
+    from hdf_bench.robustness.sweep import run_sweep
+
+    config = zoo.load_config(name, options={'randomness.seed': seed})
+    config = without_validation(with_data(config, data_root))
+    start = time.perf_counter()
+    checkpoint = train(config, run / 'train' / name / f'seed{seed}', max_epochs=epochs)
+    print(f'   {name} seed {seed}: {checkpoint} ({time.perf_counter() - start:.0f} s)', flush=True)
+    spec = ModelSpec(name, str(zoo.get(name).config_path()), str(checkpoint))
+    frame = run_sweep([spec], [], run / 'results' / f'seed{seed}', device=device,
+                      data_root=str(data_root), quiet=True)
+    return frame[frame['axis'] == 'clean'].assign(train_seed=seed)
+
+
+def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
+                seeds: Sequence[int] = (0,), epochs: int | None = None,
+                data_root: str | os.PathLike | None = None, threads: int = 1,
+                latency: bool = True, device: str = 'cpu') -> pd.DataFrame:
+    """Train, test and profile zoo models; write ``zoo_table.md`` / ``.csv`` into ``run_dir``.
+
+    Args:
+        run_dir: folder of every artefact (a rerun resumes: trained models, tested cells and
+            profiles are reused).
+        models: zoo names (default: the whole zoo).
+        seeds: training seeds (``randomness.seed``); WAR / UAR are averaged over them.
+        epochs: training epochs (default: each config's own, the same short schedule).
+        data_root: SynthDFER (or DFEW-layout) root; default: generate the demo's SynthDFER
+            into ``run_dir/data/synthdfer``.
+        threads: torch CPU threads for the latency columns.
+        latency: measure latency (else those columns are empty).
+        device: 'cpu' or 'cuda' for training and testing.
+
+    Returns:
+        The table (one row per model), as written to ``zoo_table.csv``.
+    """
+    names = list(models) if models else zoo.list_models()
+    for name in names:
+        zoo.get(name)  # ValueError naming the valid models
+    if not seeds:
+        raise ValueError('at least one training seed is needed')
+    run = Path(run_dir).resolve()
+    run.mkdir(parents=True, exist_ok=True)
+    if data_root is None:
+        from hdf_bench.demo import PRESETS, generate_data
+        data_root = generate_data(run, PRESETS['default'])
+    data_root = Path(data_root).resolve()
+    scores, profiles = [], []
+    for name in names:
+        print(f'-- {name}', flush=True)
+        for seed in seeds:
+            scores.append(_train_and_test(run, name, seed, data_root, epochs, device))
+        profiles.append(_profile(run, name, threads, latency))
+    table = comparison_table(pd.concat(scores, ignore_index=True), pd.DataFrame(profiles))
+    atomic_write_text(run / 'zoo_table.csv', table.to_csv(index=False))
+    atomic_write_text(run / 'zoo_table.md', format_markdown(table))
+    return table
+
+
+def comparison_table(scores: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
+    """One row per model: WAR / UAR in % (mean, sample std, seeds) joined with the profiles.
+
+    Args:
+        scores: clean test rows with ``model``, ``train_seed``, ``war``, ``uar`` (fractions).
+        profiles: rows of :func:`profile_model`.
+    """
+    grouped = scores.groupby('model', sort=False)
+    acc = pd.DataFrame({
+        'war': grouped['war'].mean() * 100, 'war_std': grouped['war'].std(ddof=1) * 100,
+        'uar': grouped['uar'].mean() * 100, 'uar_std': grouped['uar'].std(ddof=1) * 100,
+        'seeds': grouped['train_seed'].nunique(), 'test_clips': grouped['num_samples'].first(),
+    }).reset_index()
+    table = acc.merge(profiles, on='model', how='outer')
+    family = {e.name: e.family for e in zoo.ZOO}
+    table.insert(1, 'family', table['model'].map(family))
+    return table
+
+
+def _mean_std(mean: float, std: float) -> str:
+    if pd.isna(mean):
+        return '-'
+    return f'{mean:.1f}' if pd.isna(std) else f'{mean:.1f} ± {std:.1f}'
+
+
+def _num(value, digits: int) -> str:
+    return '-' if value is None or pd.isna(value) else f'{value:.{digits}f}'
+
+
+def format_markdown(table: pd.DataFrame) -> str:
+    """The table as Markdown, with the counting conventions in a header line."""
+    seeds = int(table['seeds'].max()) if table['seeds'].notna().any() else 0
+    threads = table['threads'].dropna()
+    lines = [
+        f'WAR / UAR in % on the clean test split ({seeds} seed(s): mean ± sample std). '
+        'GFLOPs: multiply-accumulates of one clip, at the CPU input and at 16x112x112. '
+        f'Latency: CPU, {int(threads.iloc[0]) if len(threads) else "-"} thread(s), eval, '
+        'untrained weights, median of 3 after a warm-up.',
+        '',
+        '| model | family | WAR % | UAR % | params (M) | input | GFLOPs | GFLOPs 16x112² '
+        '| latency b1 (ms) | latency b8 (ms) |',
+        '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    ]
+    for row in table.itertuples():
+        lines.append(
+            f'| {row.model} | {row.family} | {_mean_std(row.war, row.war_std)} '
+            f'| {_mean_std(row.uar, row.uar_std)} | {_num(row.params_m, 2)} | {row.input} '
+            f'| {_num(row.gflops, 2)} | {_num(row.gflops_paper, 2)} '
+            f'| {_num(row.latency_b1_ms, 0)} | {_num(row.latency_b8_ms, 0)} |')
+    return '\n'.join(lines) + '\n'
