@@ -179,7 +179,9 @@ def comparison_table(scores: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFra
         'uar': grouped['uar'].mean() * 100, 'uar_std': grouped['uar'].std(ddof=1) * 100,
         'seeds': grouped['train_seed'].nunique(), 'test_clips': grouped['num_samples'].first(),
     }).reset_index()
-    table = acc.merge(profiles, on='model', how='outer')
+    order = list(dict.fromkeys([*scores['model'], *profiles['model']]))  # first seen first
+    table = acc.merge(profiles, on='model', how='outer').set_index('model').loc[order]
+    table = table.reset_index()
     family = {e.name: e.family for e in zoo.ZOO}
     table.insert(1, 'family', table['model'].map(family))
     return table
