@@ -134,8 +134,9 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
         models: zoo names (default: the whole zoo).
         seeds: training seeds (``randomness.seed``); WAR / UAR are averaged over them.
         epochs: training epochs (default: each config's own, the same short schedule).
-        data_root: SynthDFER (or DFEW-layout) root; default: generate the demo's SynthDFER
-            into ``run_dir/data/synthdfer``.
+        data_root: SynthDFER (or DFEW-layout) root; default: generate the default SynthDFER
+            at 64 x 64 (1000 clips, as ``hdf-bench synth --size 64``) into
+            ``run_dir/data/synthdfer``.
         threads: torch CPU threads for the latency columns.
         latency: measure latency (else those columns are empty).
         device: 'cpu' or 'cuda' for training and testing.
@@ -151,8 +152,8 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
     run = Path(run_dir).resolve()
     run.mkdir(parents=True, exist_ok=True)
     if data_root is None:
-        from hdf_bench.demo import PRESETS, generate_data
-        data_root = generate_data(run, PRESETS['default'])
+        from hdf_bench.demo import generate_data
+        data_root = generate_data(run)
     data_root = Path(data_root).resolve()
     scores, profiles = [], []
     for name in names:

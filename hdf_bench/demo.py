@@ -96,16 +96,22 @@ def _stage(name: str, log: list[dict]):
     return _Stage()
 
 
-def generate_data(run: Path, preset: Preset) -> Path:
-    """SynthDFER in DFEW layout under ``run/data/synthdfer`` (reused if complete)."""
+def generate_data(run: Path, preset: Preset | None = None) -> Path:
+    """SynthDFER in DFEW layout under ``run/data/synthdfer`` (reused if complete).
+
+    Args:
+        run: the run folder.
+        preset: its sizes; None: the default SynthDFER at 64 x 64 (``hdf-bench synth --size 64``).
+    """
     from hdf_bench.data.synth.writer import MANIFEST, SynthConfig, generate_synthdfer
 
     root = run / 'data' / 'synthdfer'
     if (root / MANIFEST).is_file():
         print(f'reusing {root}')
         return root
-    cfg = SynthConfig(identities=preset.identities, clips_per_identity=preset.clips_per_identity,
-                      size=preset.size)
+    cfg = SynthConfig(size=64) if preset is None else SynthConfig(
+        identities=preset.identities, clips_per_identity=preset.clips_per_identity,
+        size=preset.size)
     manifest = generate_synthdfer(root, cfg, workers=os.cpu_count() or 1, progress=True)
     print(f"{manifest['num_clips']} clips, {manifest['num_frames']} frames")
     return root
