@@ -1,4 +1,5 @@
 # DFEW (single-labelled 7-class task), 5 folds. Paper recipe: 16 frames at 112x112.
+# The other data set configs inherit its pipelines and loader settings.
 # `variant`: 'clip_224x224' (all frames) or 'clip_224x224_16f' (the official 16 frames).
 # Short clips (< 16 frames): UniformSample repeats frames in temporal order (no looping).
 # Old-style config: to change the fold in a leaf config override the dataloaders, e.g.
@@ -9,7 +10,8 @@ fold = 1
 variant = 'clip_224x224'
 clip_len = 16
 img_size = 112
-meta_keys = ('img_shape', 'clip_id')  # DFERMetric needs clip_id
+# DFERMetric needs clip_id; scene is FERV39k's (PackActionInputs skips keys a sample lacks)
+meta_keys = ('img_shape', 'clip_id', 'scene')
 
 train_pipeline = [
     dict(type='UniformSample', clip_len=clip_len),

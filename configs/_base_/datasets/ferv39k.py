@@ -1,52 +1,13 @@
-# FERV39k (7 classes, 22 scenes; data infos carry `scene`). 16 frames at 112x112.
-# Short clips (< 16 frames): UniformSample repeats frames in temporal order (no looping).
+# FERV39k (7 classes, 22 scenes; data infos carry `scene`, kept in the samples' metainfo), on
+# DFEW's pipelines and loader settings (16 frames at 112x112). No folds: one train/test split.
+_base_ = ['./dfew.py']
+
 dataset_type = 'FERV39kDataset'
 data_root = 'data/FERV39k'
-clip_len = 16
-img_size = 112
-meta_keys = ('img_shape', 'clip_id', 'scene')  # DFERMetric needs clip_id
+__reader = dict(_delete_=True, type=dataset_type, data_root=data_root)
 
-train_pipeline = [
-    dict(type='UniformSample', clip_len=clip_len),
-    dict(type='RawFrameDecode'),
-    dict(type='RandomResizedCrop', area_range=(0.08, 1.0)),
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),  # HDF.md
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='UniformSample', clip_len=clip_len, test_mode=True),
-    dict(type='RawFrameDecode'),
-    # <- corruption transforms are inserted here (the index right after RawFrameDecode)
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys),
-]
-val_pipeline = test_pipeline
-
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, split='train',
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test',
-                 pipeline=val_pipeline, test_mode=True))
-test_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test',
-                 pipeline=test_pipeline, test_mode=True))
-
-val_evaluator = dict(type='DFERMetric')
-test_evaluator = val_evaluator
+train_dataloader = dict(dataset=dict(__reader, split='train', pipeline={{_base_.train_pipeline}}))
+val_dataloader = dict(dataset=dict(__reader, split='test', pipeline={{_base_.val_pipeline}},
+                                   test_mode=True))
+test_dataloader = dict(dataset=dict(__reader, split='test', pipeline={{_base_.test_pipeline}},
+                                    test_mode=True))

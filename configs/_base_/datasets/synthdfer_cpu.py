@@ -1,8 +1,8 @@
-# SynthDFER, small CPU input for the demo and CI: 8 frames at 64x64, same structure as
-# synthdfer.py (generate a matching set with `hdf-bench synth --out data/synthdfer --size 64`).
-dataset_type = 'DFEWDataset'
+# SynthDFER, small CPU input for the demo, CI and the zoo table: 8 frames at 64x64, on DFEW's
+# reader (generate a matching set with `hdf-bench synth --out data/synthdfer --size 64`).
+_base_ = ['./dfew.py']
+
 data_root = 'data/synthdfer'
-fold = 1
 clip_len = 8
 img_size = 64
 meta_keys = ('img_shape', 'clip_id')  # DFERMetric needs clip_id
@@ -28,27 +28,8 @@ test_pipeline = [
 ]
 val_pipeline = test_pipeline
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, fold=fold, split='train',
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, fold=fold, split='test',
-                 pipeline=val_pipeline, test_mode=True))
-test_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, fold=fold, split='test',
-                 pipeline=test_pipeline, test_mode=True))
-
-val_evaluator = dict(type='DFERMetric')
-test_evaluator = val_evaluator
+__loader = dict(num_workers=0, persistent_workers=False)  # small clips: decoding in-process
+train_dataloader = dict(__loader, batch_size=16,
+                        dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(__loader, dataset=dict(data_root=data_root, pipeline=val_pipeline))
+test_dataloader = dict(__loader, dataset=dict(data_root=data_root, pipeline=test_pipeline))
