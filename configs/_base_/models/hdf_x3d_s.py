@@ -1,5 +1,7 @@
 # HDF on X3D-S: a DAM after each of the 4 stages, DSM head (CE + distribution-aware contrast +
 # information bottleneck, gradient-driven scaling). Train it with a SAM schedule (hdf_paper.py).
+_base_ = ['./preprocessor.py']
+
 model = dict(
     type='HDF',
     backbone=dict(
@@ -24,9 +26,4 @@ model = dict(
             beta=0.1,
             ib_weight=1.0,
             label_smoothing=0.1,
-            variant='paper')),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[114.75, 114.75, 114.75],
-        std=[57.375, 57.375, 57.375],
-        format_shape='NCTHW'))
+            variant='paper')))

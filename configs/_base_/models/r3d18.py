@@ -1,5 +1,7 @@
 # 3D ResNet-18 (R3D-18, Tran et al. 2018) from mmaction2's ResNet3d, torchvision's r3d_18 layout:
 # 3x3x3 convs, no stem max-pool, stride 2 in time and space from stage 2 on. From scratch.
+_base_ = ['./ce_head.py']
+
 model = dict(
     type='Recognizer3D',
     backbone=dict(
@@ -18,16 +20,5 @@ model = dict(
         zero_init_residual=False),
     cls_head=dict(
         type='I3DHead',
-        num_classes=7,
         in_channels=512,
-        spatial_type='avg',
-        dropout_ratio=0.5,
-        init_std=0.01,
-        label_smooth_eps=0.1,
-        topk=(1,),
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[114.75, 114.75, 114.75],
-        std=[57.375, 57.375, 57.375],
-        format_shape='NCTHW'))
+        spatial_type='avg'))
