@@ -73,12 +73,12 @@ def test_with_train_split_overrides_only_training(synth_root, tmp_path):
 
 
 def test_with_epochs_scales_schedule():
-    cfg = Config.fromfile(HDF_CPU)  # 4 epochs, 1 warm-up, cosine
+    cfg = Config.fromfile(HDF_CPU)  # 4 epochs, 1.2 warm-up, cosine
     short = with_epochs(cfg, 2, iters_per_epoch=10)
     assert short.train_cfg.max_epochs == 2
     warm, cos = short.param_scheduler
-    assert (warm.begin, warm.end) == (0, 0.5)
-    assert (cos.begin, cos.end, cos.T_max) == (0.5, 2, 1.5)
+    assert (warm.begin, warm.end) == pytest.approx((0, 0.6))
+    assert (cos.begin, cos.end, cos.T_max) == pytest.approx((0.6, 2, 1.4))
     assert final_checkpoint(short, '/w').name == 'epoch_2.pth'
     one = with_epochs(cfg, 1, iters_per_epoch=2)  # warm-up shorter than one iteration: dropped
     assert [s.type for s in one.param_scheduler] == ['CosineAnnealingLR']
