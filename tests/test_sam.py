@@ -20,22 +20,31 @@ def grad_f(w, x):
     return x * w + w ** 2
 
 
+class GradNormSink(nn.Module):
+    """A submodule that consumes the gradient norm, like DSM's loss."""
+
+    def __init__(self):
+        super().__init__()
+        self.values = []
+
+    def set_grad_norm(self, value):
+        self.values.append(float(value))
+
+
 class Toy(SAMTrainStepMixin, BaseModel):
     def __init__(self):
         super().__init__()
         self.w = nn.Parameter(torch.tensor(W0, dtype=torch.float64))
         self.seen = []
-        self.grad_norms = []
+        self.sink = GradNormSink()
+
+    @property
+    def grad_norms(self):
+        return self.sink.values
 
     def forward(self, inputs, data_samples=None, mode='loss'):
         self.seen.append(self.w.detach().clone())
         return dict(loss=f(self.w, inputs))
-
-    def set_grad_norm(self, value):  # consumed like DSM's loss
-        self.grad_norms.append(float(value))
-
-    def feed_grad_norm(self, value):
-        self.set_grad_norm(value)
 
 
 def make(rho=0.05, lr=0.1, **kwargs):

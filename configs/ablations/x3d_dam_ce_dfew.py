@@ -12,3 +12,4 @@ model = dict(
 
 # DFEW fold 1 (the dataset base's default); for fold k override the three dataloaders:
 # train_dataloader = dict(dataset=dict(fold=k)), and likewise val_ and test_dataloader.
+model_wrapper_cfg = dict(type='SAMDistributedDataParallel')  # SAM on several GPUs

@@ -9,3 +9,4 @@ _base_ = [
 model = dict(
     type='HDF',
     backbone=dict(type='X3DDAM', dam_stages=(0, 1, 2, 3), dam_cfg=dict(branches='both')))
+model_wrapper_cfg = dict(type='SAMDistributedDataParallel')  # SAM on several GPUs

@@ -7,10 +7,12 @@ from hdf_bench.engine.fast_infer import (  # noqa: F401
     optimize_for_inference,
 )
 from hdf_bench.engine.sam import (  # noqa: F401
+    SAMDistributedDataParallel,
     SAMOptimWrapper,
     SAMTrainStepMixin,
     frozen_bn_stats,
     grad_norm,
+    grad_norm_train_step,
     sam_train_step,
 )
 from hdf_bench.engine.training import train  # noqa: F401

@@ -11,6 +11,7 @@ the work is split:
 * :func:`sam_train_step` runs the two passes for any mmengine model; :class:`SAMTrainStepMixin`
   gives a recognizer a ``train_step`` that uses it when the wrapper is SAM (a normal step
   otherwise) and feeds the weight-gradient norm to submodules with ``set_grad_norm`` (DSM).
+* :class:`SAMDistributedDataParallel` (``model_wrapper_cfg``) does the same under DDP.
 
 Gradient accumulation (``accumulative_counts > 1``): every micro-batch takes its own SAM
 perturbation from its own gradient; the descent gradients accumulate and the base optimizer
@@ -25,10 +26,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import torch
-from mmaction.registry import OPTIM_WRAPPERS
+from mmaction.registry import MODEL_WRAPPERS, OPTIM_WRAPPERS
+from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapper
 from mmengine.runner.amp import autocast
 from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.optim import Optimizer
 
@@ -148,13 +151,20 @@ def frozen_bn_stats(model: nn.Module) -> Iterator[None]:
             m.momentum = momentum
 
 
+def unwrap(model: nn.Module) -> nn.Module:
+    """The model inside a (DDP) wrapper, or ``model`` itself."""
+    return model.module if isinstance(model, DistributedDataParallel) else model
+
+
 def sam_train_step(model: nn.Module, data: dict | tuple | list,
                    optim_wrapper: SAMOptimWrapper,
                    freeze_bn: bool = True) -> tuple[dict[str, Tensor], Tensor]:
     """One SAM step of an mmengine ``BaseModel``: ascent pass, then descent pass.
 
     Args:
-        model (nn.Module): an mmengine ``BaseModel`` (data_preprocessor, parse_losses).
+        model (nn.Module): an mmengine ``BaseModel`` (data_preprocessor, parse_losses), or its
+            DDP wrapper: both passes then run through the wrapper, so each backward
+            all-reduces the gradients and every rank takes the same perturbation.
         data (dict | tuple | list): a batch from the dataloader.
         optim_wrapper (SAMOptimWrapper): the SAM wrapper.
         freeze_bn (bool): keep BatchNorm running statistics out of the second pass.
@@ -162,54 +172,88 @@ def sam_train_step(model: nn.Module, data: dict | tuple | list,
     Returns:
         tuple: the log variables of the first pass and the gradient norm at w.
     """
+    inner = unwrap(model)
     with optim_wrapper.optim_context(model):
-        data = model.data_preprocessor(data, True)
+        data = inner.data_preprocessor(data, True)
         losses = model._run_forward(data, mode='loss')
-    loss, log_vars = model.parse_losses(losses)
+    loss, log_vars = inner.parse_losses(losses)
     norm = optim_wrapper.ascent(loss)
     with optim_wrapper.optim_context(model), (frozen_bn_stats(model) if freeze_bn
                                               else nullcontext()):
         losses = model._run_forward(data, mode='loss')
-    loss, _ = model.parse_losses(losses)
+    loss, _ = inner.parse_losses(losses)
     optim_wrapper.descent(loss)
     log_vars['sam_grad_norm'] = norm
     return log_vars, norm
 
 
-class SAMTrainStepMixin:
-    """``train_step`` for mmengine models: SAM when the wrapper is SAM, a normal step otherwise.
+def feed_grad_norm(model: nn.Module, value: Tensor) -> None:
+    """Pass the gradient norm g to every submodule of ``model`` with ``set_grad_norm`` (DSM)."""
+    for m in model.modules():
+        if m is not model and hasattr(m, 'set_grad_norm'):
+            m.set_grad_norm(value)
 
-    Either way the weight-gradient norm g of the step (SAM: of the first pass; otherwise of the
-    accumulated gradient before the optimizer step) goes to every submodule with a
-    ``set_grad_norm`` method (DSM's loss), which uses it from the next step on.
-    Put it before the model class: ``class MyRecognizer(SAMTrainStepMixin, Recognizer3D)``.
+
+def grad_norm_train_step(model: nn.Module, data: dict | tuple | list,
+                         optim_wrapper: OptimWrapper) -> dict[str, Tensor]:
+    """One training step that feeds the weight-gradient norm g to the model's consumers.
+
+    SAM when ``optim_wrapper`` is a :class:`SAMOptimWrapper` (g of the first pass), mmengine's
+    usual step otherwise (g of the accumulated gradient before the optimizer step).
+
+    Args:
+        model: an mmengine ``BaseModel`` or its DDP wrapper (:class:`SAMDistributedDataParallel`).
+        data: a batch from the dataloader.
+        optim_wrapper: the optimizer wrapper.
     """
+    inner = unwrap(model)
+    if isinstance(optim_wrapper, SAMOptimWrapper):
+        log_vars, norm = sam_train_step(model, data, optim_wrapper)
+        feed_grad_norm(inner, norm)
+        return log_vars
+    with optim_wrapper.optim_context(model):
+        data = inner.data_preprocessor(data, True)
+        losses = model._run_forward(data, mode='loss')
+    loss, log_vars = inner.parse_losses(losses)
+    optim_wrapper.backward(optim_wrapper.scale_loss(loss))
+    if optim_wrapper.should_update():
+        params = [p for g in optim_wrapper.optimizer.param_groups for p in g['params']]
+        norm = grad_norm(params)
+        scaler = getattr(optim_wrapper, 'loss_scaler', None)
+        if scaler is not None:  # AmpOptimWrapper: gradients are scaled
+            norm = norm / scaler.get_scale()
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+        if torch.isfinite(norm):
+            feed_grad_norm(inner, norm)
+    return log_vars
 
-    def feed_grad_norm(self, value: Tensor) -> None:
-        """Pass g to the submodules that consume it."""
-        for m in self.modules():
-            if m is not self and hasattr(m, 'set_grad_norm'):
-                m.set_grad_norm(value)
+
+class SAMTrainStepMixin:
+    """``train_step`` for mmengine models: :func:`grad_norm_train_step` (SAM when the wrapper is
+    SAM, a normal step otherwise; g goes to ``set_grad_norm`` consumers such as DSM's loss, which
+    use it from the next step on).
+
+    Put it before the model class: ``class MyRecognizer(SAMTrainStepMixin, Recognizer3D)``.
+    On several GPUs wrap the model with :class:`SAMDistributedDataParallel`.
+    """
 
     def train_step(self, data: dict | tuple | list,
                    optim_wrapper: OptimWrapper) -> dict[str, Tensor]:
-        if isinstance(optim_wrapper, SAMOptimWrapper):
-            log_vars, norm = sam_train_step(self, data, optim_wrapper)
-            self.feed_grad_norm(norm)
-            return log_vars
-        with optim_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            losses = self._run_forward(data, mode='loss')
-        loss, log_vars = self.parse_losses(losses)
-        optim_wrapper.backward(optim_wrapper.scale_loss(loss))
-        if optim_wrapper.should_update():
-            params = [p for g in optim_wrapper.optimizer.param_groups for p in g['params']]
-            norm = grad_norm(params)
-            scaler = getattr(optim_wrapper, 'loss_scaler', None)
-            if scaler is not None:  # AmpOptimWrapper: gradients are scaled
-                norm = norm / scaler.get_scale()
-            optim_wrapper.step()
-            optim_wrapper.zero_grad()
-            if torch.isfinite(norm):
-                self.feed_grad_norm(norm)
-        return log_vars
+        return grad_norm_train_step(self, data, optim_wrapper)
+
+
+@MODEL_WRAPPERS.register_module()
+class SAMDistributedDataParallel(MMDistributedDataParallel):
+    """mmengine's DDP wrapper with :func:`grad_norm_train_step` as its training step.
+
+    ``MMDistributedDataParallel.train_step`` runs one forward / backward and so bypasses a
+    model's own SAM step. This wrapper runs both SAM passes through DDP (each backward
+    all-reduces, so every rank climbs to the same ``w + e_w``) and feeds g to DSM. Config::
+
+        model_wrapper_cfg = dict(type='SAMDistributedDataParallel')
+    """
+
+    def train_step(self, data: dict | tuple | list,
+                   optim_wrapper: OptimWrapper) -> dict[str, Tensor]:
+        return grad_norm_train_step(self, data, optim_wrapper)

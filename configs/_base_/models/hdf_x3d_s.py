@@ -27,3 +27,7 @@ model = dict(
             ib_weight=1.0,
             label_smoothing=0.1,
             variant='paper')))
+
+# Several GPUs: SAM's two passes and the gradient norm that DSM consumes need this DDP wrapper
+# (mmengine's own calls neither); one device ignores it.
+model_wrapper_cfg = dict(type='SAMDistributedDataParallel')
