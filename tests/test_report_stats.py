@@ -49,6 +49,11 @@ def test_corruption_errors_by_hand():
     rel = rb.relative_corruption_error(e, 0.1, e_ref, 0.2)
     assert rel == pytest.approx((0.05 + 0.1 + 0.2) / (0.1 + 0.2 + 0.3))
     assert math.isnan(rb.corruption_error([0.1], [0.0]))
+    # a reference unaffected by the corruption: its degradation is 0 up to rounding, so the
+    # relative CE is undefined (not +-2e15, as a float residue of 0.85 - 0.85 once gave)
+    e_clean = 1 - 0.15
+    assert math.isnan(rb.relative_corruption_error([0.9, 0.8], e_clean,
+                                                   [1 - 0.15, 1 - 0.150000000000001], e_clean))
 
 
 def test_fold_summary_matches_hand_computation():

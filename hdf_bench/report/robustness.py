@@ -38,18 +38,27 @@ def gamma_relative(clean: float | np.ndarray, corrupted: float | np.ndarray):
         return 1.0 - (clean - np.asarray(corrupted)) / clean
 
 
+#: a denominator below this is zero up to rounding (errors are fractions of at most ~1e6 clips)
+ZERO_ERROR = 1e-9
+
+
 def corruption_error(err: Sequence[float], err_ref: Sequence[float]) -> float:
-    """CE_c = sum_s E_{s,c} / sum_s E^ref_{s,c} (same severities in both)."""
+    """CE_c = sum_s E_{s,c} / sum_s E^ref_{s,c} (same severities in both); NaN if the
+    reference makes no error."""
     den = float(np.sum(err_ref))
-    return float(np.sum(err)) / den if den != 0 else float('nan')
+    return float(np.sum(err)) / den if abs(den) > ZERO_ERROR else float('nan')
 
 
 def relative_corruption_error(err: Sequence[float], err_clean: float, err_ref: Sequence[float],
                               err_ref_clean: float) -> float:
-    """Relative CE_c = sum_s (E_{s,c} - E_clean) / sum_s (E^ref_{s,c} - E^ref_clean)."""
+    """Relative CE_c = sum_s (E_{s,c} - E_clean) / sum_s (E^ref_{s,c} - E^ref_clean).
+
+    NaN when the reference does not degrade at all (a denominator of 0, up to rounding: a
+    reference that is unaffected by the corruption leaves relative CE undefined).
+    """
     den = float(np.sum(np.asarray(err_ref) - err_ref_clean))
     num = float(np.sum(np.asarray(err) - err_clean))
-    return num / den if den != 0 else float('nan')
+    return num / den if abs(den) > ZERO_ERROR else float('nan')
 
 
 # ---- tables from the cells frame -----------------------------------------------------------
@@ -148,9 +157,11 @@ def fold_summary(corr: pd.DataFrame, clean: pd.DataFrame, reference: str | None,
                              rpc=mpc / a_clean if a_clean else float('nan'),
                              gamma_a=float(gamma_absolute(a_clean, mpc)),
                              gamma_r=float(gamma_relative(a_clean, mpc)),
-                             mce=float(ce_part['ce'].mean()) if len(ce_part) else float('nan'),
-                             rel_mce=(float(ce_part['rel_ce'].mean()) if len(ce_part)
-                                      else float('nan')),
+                             # an undefined CE of one corruption leaves the mean undefined
+                             mce=(float(ce_part['ce'].mean(skipna=False)) if len(ce_part)
+                                  else float('nan')),
+                             rel_mce=(float(ce_part['rel_ce'].mean(skipna=False))
+                                      if len(ce_part) else float('nan')),
                              n_corruptions=int(part.index.get_level_values(0).nunique())))
     return pd.DataFrame(rows)
 
