@@ -72,6 +72,9 @@ def latency_ms(model: nn.Module, shape: tuple[int, int, int], batch: int,
 def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
     """Params, GFLOPs (CPU and paper input) and CPU latency of zoo model ``name`` (untrained).
 
+    Params and latency are those of the CPU config's model; the paper-input GFLOPs are those of
+    the paper-recipe config's model (None if the entry has none).
+
     Args:
         name: zoo name.
         threads: torch CPU threads while timing (restored afterwards).
@@ -79,9 +82,14 @@ def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
     """
     shape = zoo_input_shape(name)
     model = zoo.build_model(name, init_weights=False).eval()
+    # the paper input needs the paper-recipe model (C3D's fc6, TSM's segments follow the input)
+    paper = (zoo.build_model(name, paper_recipe=True, init_weights=False).eval()
+             if zoo.get(name).paper_config else None)
     row = dict(model=name, params_m=count_params(model) / 1e6,
                input='x'.join(map(str, shape)), gflops=count_gmacs(model, shape),
-               gflops_paper=count_gmacs(model, PAPER_INPUT), threads=threads)
+               gflops_paper=count_gmacs(paper, PAPER_INPUT) if paper is not None else None,
+               threads=threads)
+    del paper
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
