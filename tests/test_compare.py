@@ -41,6 +41,14 @@ def test_profile_of_a_zoo_model_matches_its_parts():
     assert 0 < row['latency_b1_ms'] < row['latency_b8_ms']
 
 
+def test_paper_gflops_come_from_the_paper_recipe_model():
+    # C3D's fc6 is sized from the config's input: the CPU model cannot take 16x112x112
+    row = profile_model('c3d', latency=False)
+    assert row['gflops_paper'] == pytest.approx(38.5, abs=0.1)
+    assert row['gflops'] == pytest.approx(6.32, abs=0.01)
+    assert row['latency_b1_ms'] is None
+
+
 def test_table_averages_seeds_and_joins_profiles():
     scores = pd.DataFrame(dict(model=['hdf', 'hdf', 'x3d_s'], train_seed=[0, 1, 0],
                                war=[0.2, 0.4, 0.5], uar=[0.1, 0.3, 0.25], num_samples=40))
