@@ -29,15 +29,18 @@ import torch
 from torch import nn
 
 from hdf_bench import zoo
-from hdf_bench.engine.latency import PAPER_INPUT, clip_batch, count_params, zoo_input_shape
+from hdf_bench.engine.latency import (
+    PAPER_INPUT,
+    clip_batch,
+    count_params,
+    recognizer_forward,
+    timed,
+    zoo_input_shape,
+)
 from hdf_bench.robustness.store import atomic_write_text
 
 #: batch sizes of the latency columns
 LATENCY_BATCHES = (1, 8)
-
-
-def _logits(model: nn.Module):
-    return lambda x: model(x, mode='tensor', stage='head')
 
 
 def count_gmacs(model: nn.Module, shape: tuple[int, int, int]) -> float:
@@ -50,23 +53,26 @@ def count_gmacs(model: nn.Module, shape: tuple[int, int, int]) -> float:
     from torch.utils.flop_counter import FlopCounterMode
 
     counter = FlopCounterMode(display=False)
-    with torch.no_grad(), counter:
-        _logits(model)(clip_batch(1, shape))
+    with counter:
+        recognizer_forward(model)(clip_batch(1, shape))
     return counter.get_total_flops() / 2e9
 
 
-@torch.no_grad()
 def latency_ms(model: nn.Module, shape: tuple[int, int, int], batch: int,
                repeats: int = 3) -> float:
     """Median CPU wall time (ms) of a forward to logits, after one warm-up call."""
-    forward, x = _logits(model), clip_batch(batch, shape)
+    forward, x = recognizer_forward(model), clip_batch(batch, shape)
     forward(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        forward(x)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return statistics.median(timed(lambda: forward(x), 'cpu') for _ in range(repeats)) * 1e3
+
+
+def _paper_gmacs(name: str) -> float | None:
+    """MACs at the paper input of the paper-recipe model (C3D's fc6 and TSM's segments follow
+    the input, so the CPU model cannot stand in); None if the entry has no such config."""
+    if not zoo.get(name).paper_config:
+        return None
+    return count_gmacs(zoo.build_model(name, paper_recipe=True, init_weights=False).eval(),
+                       PAPER_INPUT)
 
 
 def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
@@ -82,14 +88,9 @@ def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
     """
     shape = zoo_input_shape(name)
     model = zoo.build_model(name, init_weights=False).eval()
-    # the paper input needs the paper-recipe model (C3D's fc6, TSM's segments follow the input)
-    paper = (zoo.build_model(name, paper_recipe=True, init_weights=False).eval()
-             if zoo.get(name).paper_config else None)
     row = dict(model=name, params_m=count_params(model) / 1e6,
                input='x'.join(map(str, shape)), gflops=count_gmacs(model, shape),
-               gflops_paper=count_gmacs(paper, PAPER_INPUT) if paper is not None else None,
-               threads=threads)
-    del paper
+               gflops_paper=_paper_gmacs(name), threads=threads)
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
