@@ -11,7 +11,7 @@ Layout of ``run_dir``::
 
     data/synthdfer/            generated when no data root is given
     train/<model>/seed<k>/     mmengine work dirs (logs, checkpoints)
-    results/seed<k>/cells/     clean test cells (hdf_bench.robustness.store)
+    results/seed<k>/cells/     clean test cells (hdf_bench.results)
     profile/<model>.json       params, GFLOPs, latency (written atomically)
     zoo_table.md, zoo_table.csv
 """
@@ -37,7 +37,7 @@ from hdf_bench.engine.latency import (
     timed,
     zoo_input_shape,
 )
-from hdf_bench.robustness.store import atomic_write_text
+from hdf_bench.results import atomic_write_text
 
 #: batch sizes of the latency columns
 LATENCY_BATCHES = (1, 8)

@@ -230,7 +230,7 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
         report(run, preset, latency_json)
     summary = dict(preset=asdict(preset), stages=log,
                    seconds=round(time.perf_counter() - start, 1))
-    from hdf_bench.robustness.store import atomic_write_text
+    from hdf_bench.results import atomic_write_text
     atomic_write_text(run / 'demo.json', json.dumps(summary, indent=2))
     html = run / 'report' / 'report.html'
     print(f'\ndemo finished in {summary["seconds"]:.0f} s; report: {html}')

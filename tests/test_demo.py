@@ -6,7 +6,7 @@ import json
 import pytest
 
 from hdf_bench.cli.main import main
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.results import ResultsStore
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ from hdf_bench.imbalance.train import (
     with_epochs,
     with_train_split,
 )
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.results import ResultsStore
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HDF_CPU = os.path.join(ROOT, 'configs', 'hdf', 'hdf_x3d_s_synthdfer_cpu.py')

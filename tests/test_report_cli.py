@@ -10,7 +10,7 @@ import pytest
 from hdf_bench.cli.main import main
 from hdf_bench.report import load_spec
 from hdf_bench.report.synthetic import make_synthetic_store
-from hdf_bench.robustness.store import CellKey, ResultsStore
+from hdf_bench.results import CellKey, ResultsStore
 
 MODELS = {'x3d_s': 0.7, 'hdf': 0.8, 'm3dfel': 0.65}
 CORRUPTIONS = {'gaussian_noise': 'noise', 'frame_drop': 'temporal'}

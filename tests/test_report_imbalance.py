@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from hdf_bench.report.cells import parse_rho
+from hdf_bench.results import parse_rho
 from hdf_bench.report.imbalance import frequency_rank_groups
 from hdf_bench.report.latency import read_latency
 
@@ -44,15 +44,14 @@ def test_read_latency_is_lenient(tmp_path):
 
 
 def test_groups_from_meta_then_corruptions_package(tmp_path):
-    from hdf_bench.report.cells import load_cells
-    from hdf_bench.robustness.store import CellKey, ResultsStore
+    from hdf_bench.results import CellKey, ResultsStore, read_frame
 
     store = ResultsStore(tmp_path)
     metrics = dict(war=0.5, uar=0.5, per_class_recall=[0.5] * 7)
     for name, meta in (('gaussian_noise', None), ('no_such_corruption', None),
                        ('frame_drop', {'group': 'mine'})):
         store.put(CellKey('m', 'd', '1', 'corruption', name, 1), metrics, meta=meta)
-    groups = dict(zip(*load_cells(store)[['condition', 'group']].to_numpy().T, strict=True))
+    groups = dict(zip(*read_frame(store)[['condition', 'group']].to_numpy().T, strict=True))
     assert groups['frame_drop'] == 'mine'
     assert groups['no_such_corruption'] == 'other'
     assert groups['gaussian_noise'] in ('noise', 'other')  # 'other' if the package lacks it

@@ -9,7 +9,7 @@ import pytest
 import torch
 from test_sweep_support import make_model, make_root, subprocess_env
 
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.results import ResultsStore
 
 torch.set_num_threads(1)
 SUITE = """

@@ -11,7 +11,7 @@ import pytest
 import torch
 from test_sweep_support import SUITE_FILE, cli, make_model, make_root, subprocess_env
 
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.results import ResultsStore
 
 torch.set_num_threads(1)
 TOTAL = 1 + 2 * 5 * 2  # clean + 2 corruptions x 5 severities x 2 seeds

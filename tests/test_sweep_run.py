@@ -9,7 +9,7 @@ from test_sweep_support import SUITE, make_model, make_root
 
 from hdf_bench.robustness.cache import ClipCache
 from hdf_bench.robustness.models import ModelSpec
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.results import ResultsStore
 from hdf_bench.robustness.sweep import Condition, run_sweep, summarize
 
 torch.set_num_threads(1)

@@ -15,7 +15,7 @@ from hdf_bench.evaluation.dfer_metric import dfer_scores
 from hdf_bench.imbalance.groups import frequency_groups, group_recall
 from hdf_bench.imbalance.prior import NAMED_PRIORS, named_prior, prior_war, validate_prior
 from hdf_bench.imbalance.splits import Manifest
-from hdf_bench.robustness.store import CellKey, ResultsStore
+from hdf_bench.results import CellKey, ResultsStore
 
 
 def _columns(predictions: Sequence[Mapping]) -> dict[str, list]:

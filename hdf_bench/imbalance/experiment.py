@@ -42,7 +42,7 @@ from hdf_bench.imbalance.train import (
     with_train_split,
     without_validation,
 )
-from hdf_bench.robustness.store import CellKey, ResultsStore
+from hdf_bench.results import CellKey, ResultsStore
 
 SPLIT_SUFFIX = {'dfew': '.csv', 'ferv39k': '.csv', 'mafw': '.txt'}
 SUMMARY_COLUMNS = ['model', 'rho', 'condition', 'train_clips', 'war', 'uar', 'head', 'medium',

@@ -25,7 +25,7 @@ from hdf_bench.imbalance.formats import (
     reference_pairs,
 )
 from hdf_bench.imbalance.profiles import condition_name, plan_counts
-from hdf_bench.robustness.store import atomic_write_text
+from hdf_bench.results import atomic_write_text
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hdf_bench.report.cells import load_cells
 from hdf_bench.report.context import Context
 from hdf_bench.report.document import Report, Section
 from hdf_bench.report.render import write_report
@@ -17,7 +16,7 @@ from hdf_bench.report.sections_stats import (
     uncertainty_section,
 )
 from hdf_bench.report.spec import ReportSpec
-from hdf_bench.robustness.store import ResultsStore
+from hdf_bench.results import ResultsStore, read_frame
 
 BUILDERS: dict[str, Callable[[Context], Section]] = {
     'summary': summary_section, 'corruptions': corruption_section, 'groups': group_section,
@@ -36,7 +35,7 @@ def make_context(store_root: str | Path, spec: ReportSpec) -> tuple[Context, lis
     store = ResultsStore(store_root)
     if not store.cells.is_dir():
         raise FileNotFoundError(f'no results store at {store_root} (no cells/ folder)')
-    cells = load_cells(store)
+    cells = read_frame(store)
     if cells.empty:
         raise ValueError(f'the results store at {store_root} holds no cells')
     notes = []

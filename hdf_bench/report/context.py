@@ -14,7 +14,7 @@ class Context:
     """Inputs shared by the section builders.
 
     Args:
-        cells: output of :func:`hdf_bench.report.cells.load_cells`, filtered by the spec.
+        cells: output of :func:`hdf_bench.results.read_frame`, filtered by the spec.
         spec: the report spec.
         models: models in display order.
         reference: the reference model when it is in the store, else ``None``.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from hdf_bench.report.document import Figure, Note, Report, Table
-from hdf_bench.robustness.store import atomic_write_bytes, atomic_write_text
+from hdf_bench.results import atomic_write_bytes, atomic_write_text
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }

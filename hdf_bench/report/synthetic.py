@@ -8,7 +8,7 @@ import numpy as np
 
 from hdf_bench.data.classes import CLASSES
 from hdf_bench.evaluation.dfer_metric import dfer_scores
-from hdf_bench.robustness.store import CellKey, ResultsStore
+from hdf_bench.results import CellKey, ResultsStore
 
 CORRUPTIONS = {'gaussian_noise': 'noise', 'motion_blur': 'blur', 'frame_drop': 'temporal'}
 MODELS = {'x3d_s': 0.70, 'hdf': 0.78, 'm3dfel': 0.66}

@@ -1,11 +1,9 @@
-"""Robustness evaluation: the results store and the corruption sweep.
+"""Robustness evaluation: the corruption sweep (it writes :mod:`hdf_bench.results`).
 
 ``from hdf_bench.robustness import run_sweep, ModelSpec`` is the Python entry point of
-``hdf-bench robustness``; the sweep's names load lazily (the store alone stays light).
+``hdf-bench robustness``; names load lazily.
 """
 from __future__ import annotations
-
-from hdf_bench.robustness.store import AXES, CellKey, ResultsStore, atomic_write_text
 
 _LAZY = {
     'run_sweep': 'hdf_bench.robustness.sweep',
@@ -19,7 +17,7 @@ _LAZY = {
     'ClipCache': 'hdf_bench.robustness.cache',
 }
 
-__all__ = ['AXES', 'CellKey', 'ResultsStore', 'atomic_write_text', *_LAZY]
+__all__ = [*_LAZY]
 
 
 def __getattr__(name: str):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hdf_bench.robustness.store import atomic_write_text
+from hdf_bench.results import atomic_write_text
 
 #: bump when the layout or the meaning of an entry changes
 CACHE_VERSION = 1

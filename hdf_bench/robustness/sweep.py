@@ -28,7 +28,7 @@ from hdf_bench.robustness.models import (
     with_transform,
 )
 from hdf_bench.robustness.progress import Progress
-from hdf_bench.robustness.store import CellKey, ResultsStore
+from hdf_bench.results import CellKey, ResultsStore
 
 
 @dataclass(frozen=True)
