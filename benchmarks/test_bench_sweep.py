@@ -13,8 +13,8 @@ import time
 import pytest
 import torch
 
+from hdf_bench.engine.run import ModelRef, Run
 from hdf_bench.robustness.cache import ClipCache
-from hdf_bench.robustness.models import ModelSpec
 from hdf_bench.robustness.progress import Progress
 from hdf_bench.robustness.sweep import (
     CLEAN,
@@ -39,8 +39,8 @@ def target(tmp_path_factory):
     generate_synthdfer(root, SynthConfig(identities=20, clips_per_identity=10, size=64,
                                          min_frames=10, max_frames=20, seed=0))
     torch.save(dict(state_dict=zoo.build_model('hdf').state_dict()), folder / 'hdf.pth')
-    spec = ModelSpec('hdf', str(zoo.get('hdf').config_path()), str(folder / 'hdf.pth'))
-    return prepare_target(spec, 'cpu', data_root=str(root), fold='1'), folder / 'cache'
+    spec = ModelRef('hdf', str(zoo.get('hdf').config_path()), str(folder / 'hdf.pth'))
+    return prepare_target(Run.load(spec, str(root), '1'), 'cpu'), folder / 'cache'
 
 
 def _clips_per_s(target, condition, cache) -> float:

@@ -116,18 +116,20 @@ def _profile(run: Path, name: str, threads: int, latency: bool) -> dict:
 def _train_and_test(run: Path, name: str, seed: int, data_root: Path, epochs: int | None,
                     device: str) -> pd.DataFrame:
     """Train ``name`` with ``seed`` (resumably) and return its clean test row(s)."""
-    from hdf_bench.engine.training import train, with_data, without_validation
-    from hdf_bench.robustness.models import ModelSpec
+    from hdf_bench.engine import cfg as cfgs
+    from hdf_bench.engine.run import Run
+    from hdf_bench.engine.training import train
     from hdf_bench.robustness.sweep import run_sweep
 
-    config = zoo.load_config(name, options={'randomness.seed': seed})
-    config = without_validation(with_data(config, data_root))
+    job = Run.load(zoo.get(name).ref(), data_root, options={'randomness.seed': seed})
+    job = job.edited(cfgs.without_validation(job.cfg))
+    if epochs is not None:
+        job = job.edited(cfgs.with_epochs(job.cfg, epochs, cfgs.iters_per_epoch(job.cfg)))
     start = time.perf_counter()
-    checkpoint = train(config, run / 'train' / name / f'seed{seed}', max_epochs=epochs)
-    print(f'   {name} seed {seed}: {checkpoint} ({time.perf_counter() - start:.0f} s)', flush=True)
-    spec = ModelSpec(name, str(zoo.get(name).config_path()), str(checkpoint))
-    frame = run_sweep([spec], [], run / 'results' / f'seed{seed}', device=device,
-                      data_root=str(data_root), quiet=True)
+    trained = train(job, run / 'train' / name / f'seed{seed}').run
+    print(f'   {name} seed {seed}: {trained.checkpoint} ({time.perf_counter() - start:.0f} s)',
+          flush=True)
+    frame = run_sweep([trained], [], run / 'results' / f'seed{seed}', device=device, quiet=True)
     return frame[frame['axis'] == 'clean'].assign(train_seed=seed)
 
 

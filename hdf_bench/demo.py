@@ -55,10 +55,10 @@ class Preset:
     device: str = 'cpu'
     paper_recipe: bool = False
 
-    def config(self, name: str) -> Path:
-        """The config file of zoo model ``name`` for this preset."""
+    def model(self, name: str):
+        """Zoo model ``name`` with this preset's config (:class:`hdf_bench.engine.run.ModelRef`)."""
         from hdf_bench import zoo
-        return zoo.get(name).config_path(paper_recipe=self.paper_recipe)
+        return zoo.get(name).ref(paper_recipe=self.paper_recipe)
 
 
 PRESETS: dict[str, Preset] = {
@@ -117,34 +117,33 @@ def generate_data(run: Path, preset: Preset | None = None) -> Path:
     return root
 
 
-def train_models(run: Path, data_root: Path, preset: Preset) -> dict[str, Path]:
-    """Train each model of the preset; return its final checkpoint by name."""
+def train_models(run: Path, data_root: Path, preset: Preset) -> list:
+    """Train each model of the preset; return the trained runs (final checkpoints)."""
+    from hdf_bench.engine import cfg as cfgs
+    from hdf_bench.engine.run import Run
     from hdf_bench.engine.training import train
 
-    checkpoints = {}
+    trained = []
     for name in preset.models:
         print(f'-- train {name} ({preset.epochs} epochs)', flush=True)
         start = time.perf_counter()
-        checkpoints[name] = train(preset.config(name), run / 'train' / name,
-                                  data_root=str(data_root), max_epochs=preset.epochs,
-                                  cfg_options=_device_options(preset))
-        print(f'   {checkpoints[name]} ({time.perf_counter() - start:.0f} s)', flush=True)
-    return checkpoints
+        job = Run.load(preset.model(name), data_root, options=_device_options(preset))
+        job = job.edited(cfgs.with_epochs(job.cfg, preset.epochs, cfgs.iters_per_epoch(job.cfg)))
+        trained.append(train(job, run / 'train' / name).run)
+        print(f'   {trained[-1].checkpoint} ({time.perf_counter() - start:.0f} s)', flush=True)
+    return trained
 
 
 def _device_options(preset: Preset) -> dict:
     return {} if preset.device == 'cpu' else {'env_cfg.dist_cfg.backend': 'nccl'}
 
 
-def sweep(run: Path, data_root: Path, preset: Preset, checkpoints: dict[str, Path]) -> None:
-    """Clean + corrupted evaluation of every trained model into the results store."""
-    from hdf_bench.robustness.models import ModelSpec
+def sweep(run: Path, preset: Preset, trained: list) -> None:
+    """Clean + corrupted evaluation of every trained run into the results store."""
     from hdf_bench.robustness.sweep import format_summary, run_sweep, summarize
 
-    specs = [ModelSpec(name, str(preset.config(name)), str(ckpt))
-             for name, ckpt in checkpoints.items()]
-    frame = run_sweep(specs, preset.suite, run / 'results', cache_dir=run / 'cache',
-                      device=preset.device, data_root=str(data_root))
+    frame = run_sweep(trained, preset.suite, run / 'results', cache_dir=run / 'cache',
+                      device=preset.device)
     print(format_summary(summarize(frame)))
 
 
@@ -152,7 +151,7 @@ def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
     """Long-tailed training splits, training, evaluation and prior shift into the store."""
     from hdf_bench.imbalance.experiment import format_summary, run_imbalance
 
-    models = [(name, str(preset.config(name))) for name in preset.imbalance_models]
+    models = [preset.model(name) for name in preset.imbalance_models]
     frame = run_imbalance(models, list(preset.rhos), run,
                           epochs=preset.imbalance_epochs, data_root=str(data_root),
                           validate=False)
@@ -217,9 +216,9 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
     with _stage('1/6 SynthDFER', log):
         data_root = generate_data(run, preset)
     with _stage('2/6 training', log):
-        checkpoints = train_models(run, data_root, preset)
+        trained = train_models(run, data_root, preset)
     with _stage(f'3/6 corruption sweep ({preset.suite} suite)', log):
-        sweep(run, data_root, preset, checkpoints)
+        sweep(run, preset, trained)
     with _stage('4/6 class imbalance', log):
         imbalance(run, data_root, preset)
     latency_json = None

@@ -11,7 +11,6 @@ Paths are relative to the repository root.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -47,6 +46,11 @@ class ZooEntry:
         if rel is None:
             raise ValueError(f'zoo model {self.name!r} has no paper-recipe config')
         return REPO_ROOT / rel
+
+    def ref(self, paper_recipe: bool = False):
+        """The model as a :class:`hdf_bench.engine.run.ModelRef` (no checkpoint)."""
+        from hdf_bench.engine.run import ModelRef
+        return ModelRef(self.name, str(self.config_path(paper_recipe)))
 
     def to_dict(self) -> dict:
         """The entry as a plain dict (for JSON)."""
@@ -116,15 +120,9 @@ def load_config(name: str, paper_recipe: bool = False, options: dict | None = No
         paper_recipe: the paper-recipe config instead of the SynthDFER CPU one.
         options: ``cfg.merge_from_dict`` overrides (e.g. ``{'train_cfg.max_epochs': 1}``).
     """
-    from mmengine.config import Config
+    from hdf_bench.engine import cfg as cfgs
 
-    path = get(name).config_path(paper_recipe)
-    if not path.is_file():
-        raise FileNotFoundError(f'config of zoo model {name!r} not found: {path}')
-    cfg = Config.fromfile(os.fspath(path))
-    if options:
-        cfg.merge_from_dict(options)
-    return cfg
+    return cfgs.with_options(cfgs.load(get(name).config_path(paper_recipe), name), options)
 
 
 def build_model(name: str, paper_recipe: bool = False, init_weights: bool = True):

@@ -10,20 +10,12 @@ from mmengine.config import Config
 
 from hdf_bench.cli.main import main
 from hdf_bench.data.classes import CLASSES
+from hdf_bench.engine.cfg import with_epochs, with_train_split
+from hdf_bench.engine.run import dataset_identity, resolve_model
+from hdf_bench.engine.training import final_checkpoint
 from hdf_bench.imbalance import read_manifest, read_split
-from hdf_bench.imbalance.experiment import (
-    dataset_identity,
-    ensure_split,
-    prepare_config,
-    resolve_model,
-)
-from hdf_bench.imbalance.train import (
-    final_checkpoint,
-    source_split_path,
-    split_format,
-    with_epochs,
-    with_train_split,
-)
+from hdf_bench.imbalance.experiment import ensure_split, prepare_run
+from hdf_bench.imbalance.train import source_split_path, split_format
 from hdf_bench.results import ResultsStore
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,7 +30,7 @@ def _one_thread():
 
 
 def test_with_train_split_overrides_only_training(synth_root, tmp_path):
-    cfg = prepare_config(resolve_model('hdf'), data_root=str(synth_root))
+    cfg = prepare_run(resolve_model('hdf'), data_root=str(synth_root)).cfg
     assert split_format(cfg) == 'dfew'
     source = source_split_path(cfg)
     assert source == (synth_root / 'EmoLabel_DataSplit' / 'train(single-labeled)'

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from hdf_bench.results import parse_rho
 from hdf_bench.report.imbalance import frequency_rank_groups
 from hdf_bench.report.latency import read_latency
+from hdf_bench.results import parse_rho
 
 CLASSES = ['happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear']
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import balanced_accuracy_score
 
-from hdf_bench.report import robustness as rb
+from hdf_bench.evaluation import robustness as rb
 from hdf_bench.report import stats as st
 
 # model x corruption x severity accuracies (2 corruptions x 3 severities), clean accuracies

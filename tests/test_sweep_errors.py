@@ -6,7 +6,8 @@ import torch
 from test_sweep_support import SUITE, make_model, make_root
 
 from hdf_bench.cli.main import main
-from hdf_bench.robustness.models import ModelSpec, find_checkpoint, parse_model_arg, spec_from_zoo
+from hdf_bench.engine.run import ModelRef, parse_model_arg
+from hdf_bench.engine.training import find_checkpoint, ref_from_run_folder
 from hdf_bench.robustness.sweep import Condition, run_sweep, suite_conditions
 
 torch.set_num_threads(1)
@@ -21,15 +22,15 @@ def tiny(tmp_path_factory):
 
 def test_unknown_zoo_model_lists_the_zoo(tmp_path):
     with pytest.raises(ValueError, match="unknown zoo model 'nope'.*x3d_s"):
-        spec_from_zoo('nope', tmp_path)
+        ref_from_run_folder('nope', tmp_path)
 
 
 def test_zoo_model_without_checkpoint_names_the_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match=r'checkpoint of zoo model .hdf. not found'):
-        spec_from_zoo('hdf', tmp_path)
+        ref_from_run_folder('hdf', tmp_path)
     (tmp_path / 'hdf').mkdir()
     with pytest.raises(FileNotFoundError, match=r'no checkpoint \(\*\.pth\) in run folder'):
-        spec_from_zoo('hdf', tmp_path)
+        ref_from_run_folder('hdf', tmp_path)
 
 
 def test_checkpoint_of_a_run_folder(tmp_path):
@@ -40,7 +41,7 @@ def test_checkpoint_of_a_run_folder(tmp_path):
 
 def test_missing_checkpoint(tiny, tmp_path):
     _, _, (config, _) = tiny
-    spec = ModelSpec('a', str(config), str(tmp_path / 'missing.pth'))
+    spec = ModelRef('a', str(config), str(tmp_path / 'missing.pth'))
     with pytest.raises(FileNotFoundError, match=r"checkpoint of model 'a' not found: .*missing"):
         run_sweep([spec], [], tmp_path / 'store', quiet=True)
 
@@ -50,14 +51,14 @@ def test_checkpoint_of_another_model(tiny, tmp_path):
     other = tmp_path / 'other.pth'
     torch.save(dict(state_dict=dict(weight=torch.zeros(1))), other)
     with pytest.raises(ValueError, match='does not fit the model'):
-        run_sweep([ModelSpec('a', str(config), str(other))], [], tmp_path / 'store', quiet=True)
+        run_sweep([ModelRef('a', str(config), str(other))], [], tmp_path / 'store', quiet=True)
 
 
 def test_pipeline_without_raw_frame_decode(tiny, tmp_path):
     folder, root, _ = tiny
     config, checkpoint = make_model(tmp_path, root, pipeline_without_decode=True)
     with pytest.raises(ValueError, match=r'tiny_32_0\.py.*no RawFrameDecode step.*SampleFrames'):
-        run_sweep([ModelSpec('a', str(config), str(checkpoint))], [], tmp_path / 'store',
+        run_sweep([ModelRef('a', str(config), str(checkpoint))], [], tmp_path / 'store',
                   quiet=True)
 
 
@@ -65,7 +66,7 @@ def test_bad_model_argument_and_duplicate_names(tiny, tmp_path):
     _, _, (config, checkpoint) = tiny
     with pytest.raises(ValueError, match='expected NAME=CONFIG:CHECKPOINT'):
         parse_model_arg('just-a-path.py')
-    spec = ModelSpec('a', str(config), str(checkpoint))
+    spec = ModelRef('a', str(config), str(checkpoint))
     with pytest.raises(ValueError, match='model names must be unique'):
         run_sweep([spec, spec], [], tmp_path / 'store', quiet=True)
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 from test_sweep_support import SUITE, make_model, make_root
 
-from hdf_bench.robustness.cache import ClipCache
-from hdf_bench.robustness.models import ModelSpec
+from hdf_bench.engine.run import ModelRef
 from hdf_bench.results import ResultsStore
+from hdf_bench.robustness.cache import ClipCache
 from hdf_bench.robustness.sweep import Condition, run_sweep, summarize
 
 torch.set_num_threads(1)
@@ -20,8 +20,8 @@ CONDITIONS = [Condition(**entry) for entry in SUITE]
 def tiny(tmp_path_factory):
     folder = tmp_path_factory.mktemp('sweep')
     root = make_root(folder / 'data')
-    a = ModelSpec('a', *map(str, make_model(folder / 'models', root, seed=0)))
-    b = ModelSpec('b', *map(str, make_model(folder / 'models', root, seed=1)))
+    a = ModelRef('a', *map(str, make_model(folder / 'models', root, seed=0)))
+    b = ModelRef('b', *map(str, make_model(folder / 'models', root, seed=1)))
     return folder, a, b
 
 
@@ -88,7 +88,7 @@ def test_warm_cache_gives_the_cold_predictions_and_is_shared_by_models(tiny, tmp
 def test_another_input_size_does_not_reuse_the_cache(tiny, tmp_path):
     folder, a, _ = tiny
     config, checkpoint = make_model(folder / 'models48', folder / 'data', size=48)
-    big = ModelSpec('big', str(config), str(checkpoint))
+    big = ModelRef('big', str(config), str(checkpoint))
     run_sweep([a], CONDITIONS[:1], tmp_path / 'store', cache_dir=tmp_path / 'cache', quiet=True)
     stats = run_sweep([big], CONDITIONS[:1], tmp_path / 'store', cache_dir=tmp_path / 'cache',
                       quiet=True).attrs['stats']
@@ -101,12 +101,12 @@ def test_another_input_size_does_not_reuse_the_cache(tiny, tmp_path):
 def test_zoo_model_on_synthdfer(synth_root, tmp_path):
     """The HDF zoo config on the SynthDFER fixture, found by name in a run folder."""
     from hdf_bench import zoo
-    from hdf_bench.robustness.models import spec_from_zoo
+    from hdf_bench.engine.training import ref_from_run_folder
 
     model = zoo.build_model('hdf')
     (tmp_path / 'runs' / 'hdf').mkdir(parents=True)
     torch.save(dict(state_dict=model.state_dict()), tmp_path / 'runs' / 'hdf' / 'epoch_1.pth')
-    spec = spec_from_zoo('hdf', tmp_path / 'runs')
+    spec = ref_from_run_folder('hdf', tmp_path / 'runs')
     frame = run_sweep([spec], CONDITIONS, tmp_path / 'store', cache_dir=tmp_path / 'cache',
                       data_root=str(synth_root), fold='1', batch_size=4, quiet=True)
     assert sorted(frame['condition']) == ['brightness', 'clean', 'gaussian_noise']

@@ -44,12 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _specs(args: argparse.Namespace) -> list:
-    from hdf_bench.robustness.models import parse_model_arg, spec_from_zoo
+    from hdf_bench.engine.run import parse_model_arg
+    from hdf_bench.engine.training import ref_from_run_folder
 
     specs = [parse_model_arg(text) for text in args.model]
     if args.zoo_models and not args.runs:
         raise ValueError('zoo models need --runs DIR (the folder with their checkpoints)')
-    specs += [spec_from_zoo(name, args.runs) for name in args.zoo_models]
+    specs += [ref_from_run_folder(name, args.runs) for name in args.zoo_models]
     if not specs:
         raise ValueError('no model: give zoo names with --runs, or --model NAME=CONFIG:CKPT')
     return specs

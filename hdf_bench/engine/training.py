@@ -1,123 +1,26 @@
-"""Train a config through the mmengine runner (the same path as ``mim train``), resumably,
-and the config edits that training runs share (data root, fold, epochs, validation)."""
+"""The one way hdf-bench trains: a :class:`~hdf_bench.engine.run.Run` through the mmengine
+runner (the same path as ``mim train``), resumably.
+
+Checkpoint policy: a run trained here is evaluated with its final checkpoint
+(:func:`final_checkpoint`, no best-checkpoint selection); a folder trained elsewhere is read
+with :func:`find_checkpoint` (the best checkpoint mmengine kept, else the last one).
+"""
 from __future__ import annotations
 
-import copy
+import hashlib
+import json
 import os
-from collections.abc import Mapping
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 
-#: reader type (without scope) -> split format written by :mod:`hdf_bench.imbalance.formats`
-READER_FORMATS = {'DFEWDataset': 'dfew', 'FERV39kDataset': 'ferv39k', 'MAFWDataset': 'mafw'}
-#: dataset wrappers whose inner dataset is under ``dataset``
-WRAPPERS = ('RepeatDataset', 'ClassBalancedDataset')
+from hdf_bench.engine import cfg as cfgs
+from hdf_bench.engine.run import ModelRef, Run
 
-
-def _type_name(ds_cfg: Mapping) -> str:
-    kind = ds_cfg.get('type', '')
-    kind = kind if isinstance(kind, str) else getattr(kind, '__name__', str(kind))
-    return kind.rsplit('.', 1)[-1]
-
-
-def reader_cfg(cfg: Config, loader: str = 'train_dataloader') -> ConfigDict:
-    """The reader's dataset config of ``cfg[loader]`` (inside wrappers), editable in place."""
-    if loader not in cfg or not cfg[loader] or 'dataset' not in cfg[loader]:
-        raise ValueError(f'config {cfg.filename} has no {loader}.dataset')
-    ds_cfg = cfg[loader]['dataset']
-    while _type_name(ds_cfg) in WRAPPERS:
-        ds_cfg = ds_cfg['dataset']
-    kind = _type_name(ds_cfg)
-    if kind not in READER_FORMATS:
-        raise ValueError(f'config {cfg.filename}: {loader}.dataset type is {kind!r}; a '
-                         f'long-tailed split needs one of {sorted(READER_FORMATS)}')
-    return ds_cfg
-
-
-def with_data(cfg: Config, data_root: str | os.PathLike | None = None,
-              fold: int | None = None) -> Config:
-    """A copy of ``cfg`` with ``data_root`` / ``fold`` replaced in train, val and test readers.
-
-    Args:
-        cfg: a model config.
-        data_root: new data root (must be a folder), or None to keep the config's.
-        fold: new fold (DFEW / MAFW readers), or None to keep the config's.
-    """
-    if data_root is not None and not Path(data_root).is_dir():
-        raise FileNotFoundError(f'--data-root {data_root} is not a folder')
-    out = copy.deepcopy(cfg)
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        if not out.get(loader):
-            continue
-        ds_cfg = reader_cfg(out, loader)
-        if data_root is not None:
-            ds_cfg['data_root'] = str(Path(data_root).resolve())
-        if fold is not None:
-            if _type_name(ds_cfg) == 'FERV39kDataset':
-                raise ValueError(f'--fold {fold}: FERV39k has no folds (config {cfg.filename})')
-            ds_cfg['fold'] = int(fold)
-    return out
-
-
-def with_epochs(cfg: Config, epochs: int, iters_per_epoch: int | None = None) -> Config:
-    """A copy of ``cfg`` trained for ``epochs`` epochs, the schedule shape kept.
-
-    By-epoch parameter schedulers (``begin``, ``end``, ``T_max``) are scaled by
-    ``epochs / max_epochs``; those converted to iterations keep fractional epochs, the others
-    are rounded. A scheduler that becomes empty is dropped (for a converted one this needs
-    ``iters_per_epoch``: mmengine truncates ``epoch * iters_per_epoch`` to an integer).
-
-    Args:
-        cfg: a model config with an epoch-based ``train_cfg``.
-        epochs: new number of epochs (>= 1).
-        iters_per_epoch: training iterations per epoch, if known.
-    """
-    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1:
-        raise ValueError(f'--epochs must be an integer >= 1, got {epochs!r}')
-    out = copy.deepcopy(cfg)
-    train_cfg = out.get('train_cfg') or {}
-    old = train_cfg.get('max_epochs')
-    if old is None:
-        raise ValueError(f'config {cfg.filename}: train_cfg has no max_epochs (only '
-                         'epoch-based training takes --epochs)')
-    factor = epochs / old
-    schedulers = out.get('param_scheduler') or []
-    single = isinstance(schedulers, Mapping)
-    kept = []
-    for sched in [schedulers] if single else schedulers:
-        sched = copy.deepcopy(sched)
-        if sched.get('by_epoch', True):
-            fractional = bool(sched.get('convert_to_iter_based', False))
-            scale = (lambda v: v * factor) if fractional else (lambda v: int(round(v * factor)))
-            sched['begin'] = scale(sched.get('begin', 0))
-            if 'end' in sched and sched['end'] < 10**8:
-                sched['end'] = min(scale(sched['end']), epochs)
-            if 'T_max' in sched:
-                sched['T_max'] = scale(sched['T_max'])
-                if not fractional:
-                    sched['T_max'] = max(1, sched['T_max'])
-            end = sched.get('end', 10**9)
-            if fractional and iters_per_epoch and end < 10**8:
-                empty = int(end * iters_per_epoch) <= int(sched['begin'] * iters_per_epoch)
-            else:
-                empty = end <= sched['begin']
-            if empty:
-                continue
-        kept.append(sched)
-    if schedulers:
-        out.param_scheduler = kept[0] if single and kept else kept
-    out.train_cfg.max_epochs = int(epochs)
-    if 'val_begin' in out.train_cfg:
-        out.train_cfg.val_begin = min(out.train_cfg.val_begin, int(epochs))
-    return out
-
-
-def without_validation(cfg: Config) -> Config:
-    """A copy of ``cfg`` that does not validate during training (the test loader stays)."""
-    out = copy.deepcopy(cfg)
-    out.val_dataloader, out.val_cfg, out.val_evaluator = None, None, None
-    return out
+#: file written in each training work dir: what config, split and schedule it was trained with
+TRAIN_RECORD = 'train_record.json'
 
 
 def final_checkpoint(cfg: Config, work_dir: str | os.PathLike) -> Path:
@@ -130,47 +33,120 @@ def final_checkpoint(cfg: Config, work_dir: str | os.PathLike) -> Path:
     raise ValueError(f'config {cfg.filename}: train_cfg needs max_epochs or max_iters')
 
 
+def find_checkpoint(folder: str | os.PathLike) -> Path:
+    """The checkpoint of a training run folder (mmengine's ``work_dir``) trained elsewhere.
 
-def iters_per_epoch(cfg: Config) -> int:
-    """Training iterations per epoch: clips of the training set over the batch size."""
-    import math
-
-    from mmaction.registry import DATASETS
-    loader = cfg.train_dataloader
-    dataset = DATASETS.build(dict(copy.deepcopy(loader['dataset']), pipeline=[]))
-    return max(1, math.ceil(len(dataset) / loader['batch_size']))
-
-
-def train(config: str | os.PathLike | Config, work_dir: str | os.PathLike, *,
-          data_root: str | None = None, max_epochs: int | None = None,
-          cfg_options: dict | None = None) -> Path:
-    """Train ``config`` into ``work_dir`` and return the final checkpoint.
-
-    A finished run (its final checkpoint exists) is not trained again; an interrupted one
-    resumes from the last checkpoint in ``work_dir`` (mmengine's ``resume=True``).
+    Order: the newest ``best*.pth`` (the model selected on validation), then the file named
+    in ``last_checkpoint``, then the newest ``*.pth``.
 
     Args:
-        config: config file or loaded config.
+        folder: the run folder of one model.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f'run folder {folder} does not exist')
+    best = sorted(folder.glob('best*.pth'), key=lambda p: p.stat().st_mtime)
+    if best:
+        return best[-1]
+    marker = folder / 'last_checkpoint'
+    if marker.is_file():
+        path = Path(marker.read_text().strip())
+        path = path if path.is_absolute() else folder / path.name
+        if path.is_file():
+            return path
+    found = sorted(folder.glob('*.pth'), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise FileNotFoundError(f'no checkpoint (*.pth) in run folder {folder}')
+    return found[-1]
+
+
+def ref_from_run_folder(name: str, run_dir: str | os.PathLike) -> ModelRef:
+    """A zoo model whose checkpoint lies in ``<run_dir>/<name>/`` (or is ``<run_dir>/<name>.pth``).
+
+    Args:
+        name: zoo name (see ``hdf_bench.zoo``).
+        run_dir: folder holding one training folder per model.
+    """
+    from hdf_bench import zoo
+
+    ref = zoo.get(name).ref()  # ValueError listing the zoo names if unknown
+    run_dir = Path(run_dir)
+    single = run_dir / f'{name}.pth'
+    if single.is_file():
+        checkpoint = single
+    else:
+        folder = run_dir / name
+        if not folder.is_dir():
+            raise FileNotFoundError(
+                f'checkpoint of zoo model {name!r} not found: neither {single} nor {folder}/')
+        checkpoint = find_checkpoint(folder)
+    return ModelRef(ref.name, ref.config, str(checkpoint))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _check_record(work_dir: Path, record: dict) -> None:
+    """Refuse a work dir trained with another config, split or schedule; write the record."""
+    path = work_dir / TRAIN_RECORD
+    if path.is_file():
+        old = json.loads(path.read_text())
+        diff = [k for k in ('split_sha256', 'max_epochs', 'config')
+                if old.get(k) != record.get(k)]
+        if diff:
+            raise ValueError(
+                f'work dir {work_dir} holds a training with a different {", ".join(diff)} '
+                f'({ {k: old.get(k) for k in diff} } vs { {k: record.get(k) for k in diff} }); '
+                'remove that folder or use another --run-dir')
+    work_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + '\n')
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` did.
+
+    Args:
+        run: the run, with its final checkpoint and work dir set.
+        status: ``trained``, ``resumed`` or ``skipped`` (final checkpoint already there).
+        seconds: seconds spent training in this call (0 if skipped).
+    """
+
+    run: Run
+    status: str
+    seconds: float
+
+
+def train(run: Run, work_dir: str | os.PathLike) -> TrainResult:
+    """Train ``run`` into ``work_dir``; its final checkpoint is in the returned run.
+
+    A finished run (its final checkpoint exists) is not trained again; an interrupted one
+    resumes from the last checkpoint in ``work_dir`` (mmengine's ``resume=True``). A work dir
+    trained with another config, training split or epoch budget is refused.
+
+    Args:
+        run: the model and its config, every edit applied (data, epochs, split, options).
         work_dir: folder of logs and checkpoints.
-        data_root: overrides the data root of every dataloader.
-        max_epochs: overrides the epoch budget (the LR schedule is stretched to match).
-        cfg_options: further overrides, merged like ``--cfg-options``.
     """
     from mmengine.runner import Runner
 
-    cfg = config.copy() if isinstance(config, Config) else Config.fromfile(str(config))
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    if data_root is not None:
-        cfg = with_data(cfg, data_root)
-    if max_epochs is not None:
-        cfg = with_epochs(cfg, max_epochs, iters_per_epoch(cfg))
-    cfg.work_dir = str(Path(work_dir).resolve())
-    final = final_checkpoint(cfg, cfg.work_dir)
-    if final.is_file():
-        return final
-    cfg.resume = (Path(cfg.work_dir) / 'last_checkpoint').is_file()
-    Runner.from_cfg(cfg).train()
+    cfg = cfgs.with_work_dir(run.cfg, work_dir)
+    work_dir = Path(cfg.work_dir)
+    final = final_checkpoint(cfg, work_dir)
+    split = cfgs.inner_dataset(cfg, 'train_dataloader').get('ann_file')
+    _check_record(work_dir, dict(
+        config=str(run.model.config), split=split, max_epochs=cfg.train_cfg.get('max_epochs'),
+        split_sha256=file_sha256(split) if split and os.path.isfile(split) else None))
+    seconds, status = 0.0, 'skipped'
     if not final.is_file():
-        raise RuntimeError(f'training finished but {final} was not written')
-    return final
+        status = 'resumed' if (work_dir / 'last_checkpoint').is_file() else 'trained'
+        cfg.resume, cfg.load_from = status == 'resumed', None
+        stamp = time.strftime('%Y%m%d_%H%M%S')
+        cfg.experiment_name = f'{run.name}_train_{stamp}_{os.getpid()}_{time.monotonic_ns()}'
+        start = time.perf_counter()
+        Runner.from_cfg(cfg).train()
+        seconds = time.perf_counter() - start
+        if not final.is_file():
+            raise RuntimeError(f'training {run.name} finished without writing {final}')
+    return TrainResult(run.edited(cfg).trained(final), status, seconds)

@@ -14,12 +14,11 @@ from hdf_bench.imbalance.prior import (
 )
 from hdf_bench.imbalance.profiles import PROFILES, CountPlan, condition_name, plan_counts
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
-from hdf_bench.imbalance.train import with_train_split
 
 __all__ = [
     'MAFW_CLASSES', 'PROFILES', 'CountPlan', 'Manifest', 'Split', 'SplitEntry', 'condition_name',
     'frequency_groups', 'group_recall', 'make_longtail_split', 'manifest_path', 'named_prior',
     'plan_counts', 'prior_condition', 'prior_war', 'put_imbalance_cells', 'put_prior_cells',
     'read_manifest', 'read_split', 'resampled_accuracy', 'reversed_prior', 'train_prior',
-    'uniform_prior', 'validate_prior', 'with_train_split', 'run_imbalance', 'format_summary',
+    'uniform_prior', 'validate_prior', 'run_imbalance', 'format_summary',
 ]

@@ -8,16 +8,17 @@ the unchanged test split and write its ``imbalance`` and ``prior`` cells into
 """
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from mmengine.config import Config
 
+from hdf_bench.engine import cfg as cfgs
+from hdf_bench.engine.evaluation import evaluate
+from hdf_bench.engine.run import ModelRef, Run, dataset_identity, resolve_model
+from hdf_bench.engine.training import file_sha256, final_checkpoint, train
 from hdf_bench.imbalance.cells import prior_condition, put_imbalance_cells
 from hdf_bench.imbalance.formats import format_classes
 from hdf_bench.imbalance.groups import frequency_groups, group_recall
@@ -30,77 +31,12 @@ from hdf_bench.imbalance.prior import (
 )
 from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, format_rho
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
-from hdf_bench.imbalance.train import (
-    file_sha256,
-    final_checkpoint,
-    reader_cfg,
-    source_split_path,
-    split_format,
-    train_and_test,
-    with_data,
-    with_epochs,
-    with_train_split,
-    without_validation,
-)
-from hdf_bench.results import CellKey, ResultsStore
+from hdf_bench.imbalance.train import source_split_path, split_format
+from hdf_bench.results import Axis, CellKey, ResultsStore
 
 SPLIT_SUFFIX = {'dfew': '.csv', 'ferv39k': '.csv', 'mafw': '.txt'}
 SUMMARY_COLUMNS = ['model', 'rho', 'condition', 'train_clips', 'war', 'uar', 'head', 'medium',
                    'tail', 'war_reversed', 'status', 'train_s']
-
-
-@dataclass(frozen=True)
-class ModelRef:
-    """A model to train: its store label and config file.
-
-    Args:
-        name: label in the store and work dir name (a zoo name or a user label).
-        config: path of the mmengine config.
-    """
-
-    name: str
-    config: str
-
-
-def resolve_model(item: str | tuple[str, str] | ModelRef) -> ModelRef:
-    """A zoo name, ``NAME=CONFIG``, a ``(name, config)`` pair or a :class:`ModelRef`."""
-    if isinstance(item, ModelRef):
-        ref = item
-    elif isinstance(item, tuple):
-        if len(item) != 2:
-            raise ValueError(f'model {item!r}: expected (name, config)')
-        ref = ModelRef(str(item[0]), os.fspath(item[1]))
-    elif isinstance(item, str) and '=' in item:
-        name, _, config = item.partition('=')
-        ref = ModelRef(name.strip(), config.strip())
-    elif isinstance(item, str):
-        from hdf_bench import zoo
-        ref = ModelRef(item, str(zoo.get(item).config_path()))
-    else:
-        raise ValueError(f'model {item!r}: expected a zoo name, NAME=CONFIG or (name, config)')
-    if not ref.name or any(c in ref.name for c in '/\\'):
-        raise ValueError(f'model name {ref.name!r} must be non-empty and hold no slash')
-    if not Path(ref.config).is_file():
-        raise FileNotFoundError(f'config of model {ref.name!r} not found: {ref.config}')
-    return ref
-
-
-def dataset_identity(cfg: Config) -> tuple[str, str]:
-    """(data set name, fold) of the cell keys, from the test reader.
-
-    The name is the config's top-level ``dataset_name``, else ``synthdfer`` for a SynthDFER
-    root (it holds ``synthdfer.json``), else the reader type without ``Dataset``.
-    """
-    ds_cfg = reader_cfg(cfg, 'test_dataloader')
-    name = cfg.get('dataset_name', None)
-    if not isinstance(name, str):
-        if (Path(ds_cfg.get('data_root', '')) / 'synthdfer.json').is_file():
-            name = 'synthdfer'
-        else:
-            kind = str(ds_cfg['type']).rsplit('.', 1)[-1]
-            name = kind[:-len('Dataset')] if kind.endswith('Dataset') else kind
-    fold = ds_cfg.get('fold', None)
-    return name.lower(), 'all' if fold is None else str(fold)
 
 
 def _manifest_matches(manifest: Manifest, source: Path, fmt: str, profile: str, rho: float,
@@ -175,29 +111,19 @@ def resample_check(predictions: list[dict], train_counts: Sequence[int], num_dra
     return dict(formula=prior_war(scores['per_class_recall'], pi), resampled=acc, se=se)
 
 
-def prepare_config(ref: ModelRef, data_root: str | None = None, fold: int | None = None,
-                   validate: bool = True, cfg_options: Mapping | None = None) -> Config:
-    """The model's config with the run's overrides (no training split yet).
+def prepare_run(ref: ModelRef, data_root: str | None = None, fold: int | None = None,
+                validate: bool = True, cfg_options: Mapping | None = None) -> Run:
+    """The model's run with this experiment's edits (no training split yet).
 
     Args:
         ref: the model.
         data_root: replaces every reader's ``data_root``.
         fold: replaces every reader's ``fold``.
         validate: keep the config's per-epoch validation.
-        cfg_options: ``merge_from_dict`` overrides applied last (as ``--cfg-options``).
+        cfg_options: ``merge_from_dict`` overrides (as ``--cfg-options``).
     """
-    import hdf_bench  # noqa: F401  (registers what the config names)
-
-    try:
-        cfg = Config.fromfile(ref.config)
-    except Exception as err:  # mmengine raises many kinds on a broken config
-        raise ValueError(f'cannot read config {ref.config} of model {ref.name!r}: {err}') from err
-    cfg = with_data(cfg, data_root, fold)
-    if not validate:
-        cfg = without_validation(cfg)
-    if cfg_options:
-        cfg.merge_from_dict(dict(cfg_options))
-    return cfg
+    run = Run.load(ref, data_root, fold, cfg_options)
+    return run if validate else run.edited(cfgs.without_validation(run.cfg))
 
 
 def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequence[float],
@@ -247,16 +173,16 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
         raise ValueError(f'model names must be unique, got {names}')
     run_dir = Path(run_dir).resolve()
     store = ResultsStore(run_dir / 'results')
-    configs = {r.name: prepare_config(r, data_root, fold, validate, cfg_options)
-               for r in refs}
-    for cfg in configs.values():  # bad user priors fail before any training
-        classes = format_classes(split_format(cfg))
+    runs = {r.name: prepare_run(r, data_root, fold, validate, cfg_options) for r in refs}
+    for job in runs.values():  # bad user priors fail before any training
+        classes = format_classes(split_format(job.cfg))
         for name, weights in (extra_priors or {}).items():
             validate_prior(weights, len(classes), classes, name=f'prior {name!r}')
     rows = []
     for rho in rhos:
         for ref in refs:
-            cfg = configs[ref.name]
+            job = runs[ref.name]
+            cfg = job.cfg
             fmt, source = split_format(cfg), source_split_path(cfg)
             dataset, fold_name = dataset_identity(cfg)
             condition = condition_name(profile, rho)
@@ -268,10 +194,10 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                 f'({"reused" if reused else "written"}): {manifest.num_clips} clips, '
                 f'per class {manifest.chosen}')
             work_dir = run_dir / 'imbalance' / tag / ref.name
-            train_cfg = with_train_split(cfg, manifest.split_path)
+            train_cfg = cfgs.with_train_split(cfg, manifest.split_path)
             if epochs is not None:
-                batch = int(train_cfg.train_dataloader.get('batch_size', 1))
-                train_cfg = with_epochs(train_cfg, epochs, math.ceil(manifest.num_clips / batch))
+                train_cfg = cfgs.with_epochs(
+                    train_cfg, epochs, cfgs.iters_per_epoch(train_cfg, manifest.num_clips))
             cached = stored_predictions(
                 store, ref.name, dataset, fold_name, manifest,
                 final_checkpoint(train_cfg, work_dir.resolve()),
@@ -280,20 +206,21 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                 say(f'[{ref.name} rho={format_rho(rho)}] already in {store.root}')
                 rows.append(_summary_row(ref.name, manifest, cached, 'stored', 0.0))
                 continue
-            result = train_and_test(train_cfg, work_dir, f'{ref.name}_{tag}')
+            result = train(job.edited(train_cfg), work_dir)
+            tested = evaluate(result.run)
+            predictions = tested.records()
             verb = {'skipped': 'skip training (final checkpoint exists)',
                     'resumed': 'resumed training', 'trained': 'trained'}[result.status]
-            say(f'[{ref.name} rho={format_rho(rho)}] {verb}: {result.checkpoint} '
-                f'({result.train_seconds:.0f} s train, {result.test_seconds:.0f} s test)')
-            meta = dict(checkpoint=str(result.checkpoint), config=ref.config,
-                        seconds=result.train_seconds, train_status=result.status,
+            say(f'[{ref.name} rho={format_rho(rho)}] {verb}: {result.run.checkpoint} '
+                f'({result.seconds:.0f} s train, {tested.seconds:.0f} s test)')
+            meta = dict(checkpoint=str(result.run.checkpoint), config=ref.config,
+                        seconds=result.seconds, train_status=result.status,
                         epochs=train_cfg.train_cfg.get('max_epochs'))
-            put_imbalance_cells(store, ref.name, dataset, fold_name, result.predictions,
+            put_imbalance_cells(store, ref.name, dataset, fold_name, predictions,
                                 manifest, priors=priors, extra_priors=extra_priors, meta=meta)
-            row = _summary_row(ref.name, manifest, result.predictions, result.status,
-                               result.train_seconds)
+            row = _summary_row(ref.name, manifest, predictions, result.status, result.seconds)
             if resample:
-                check = resample_check(result.predictions, manifest.chosen, seed=seed)
+                check = resample_check(predictions, manifest.chosen, seed=seed)
                 row.update(war_reversed_resampled=check['resampled'],
                            war_reversed_se=check['se'])
             rows.append(row)
@@ -305,14 +232,14 @@ def stored_predictions(store: ResultsStore, model: str, dataset: str, fold: str,
                        priors: Sequence[str]) -> list[dict] | None:
     """Predictions of a finished evaluation of ``checkpoint`` on this split, if the store has
     its imbalance cell and every prior cell (None otherwise: evaluate again)."""
-    key = CellKey(model, dataset, str(fold), 'imbalance', manifest.condition, 0, manifest.seed)
+    key = CellKey(model, dataset, str(fold), Axis.IMBALANCE, manifest.condition, 0, manifest.seed)
     if not (checkpoint.is_file() and store.has(key)):
         return None
     record = store.get(key)
     if record['meta'].get('checkpoint') != str(checkpoint):
         return None
     for name in priors:
-        prior_key = CellKey(model, dataset, str(fold), 'prior',
+        prior_key = CellKey(model, dataset, str(fold), Axis.PRIOR,
                             prior_condition(name, manifest.condition), 0, manifest.seed)
         if not store.has(prior_key):
             return None

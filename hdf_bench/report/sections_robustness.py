@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hdf_bench.report import figures
-from hdf_bench.report import robustness as rb
+from hdf_bench.evaluation import robustness as rb
 from hdf_bench.report.context import Context, num, pct, pm
 from hdf_bench.report.document import Figure, Section, Table
 

@@ -1,6 +1,6 @@
 """Robustness evaluation: the corruption sweep (it writes :mod:`hdf_bench.results`).
 
-``from hdf_bench.robustness import run_sweep, ModelSpec`` is the Python entry point of
+``from hdf_bench.robustness import run_sweep`` is the Python entry point of
 ``hdf-bench robustness``; names load lazily.
 """
 from __future__ import annotations
@@ -11,9 +11,6 @@ _LAZY = {
     'format_summary': 'hdf_bench.robustness.sweep',
     'Condition': 'hdf_bench.robustness.sweep',
     'suite_conditions': 'hdf_bench.robustness.sweep',
-    'ModelSpec': 'hdf_bench.robustness.models',
-    'parse_model_arg': 'hdf_bench.robustness.models',
-    'spec_from_zoo': 'hdf_bench.robustness.models',
     'ClipCache': 'hdf_bench.robustness.cache',
 }
 

@@ -13,22 +13,20 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
-import torch
 
-from hdf_bench.data.classes import CLASSES
-from hdf_bench.evaluation.dfer_metric import dfer_scores
-from hdf_bench.robustness.cache import ClipCache, cache_key, data_digest
-from hdf_bench.robustness.models import (
-    ModelSpec,
-    build_model,
-    load_config,
-    test_dataset_cfg,
-    with_transform,
+from hdf_bench.engine.cfg import with_transform
+from hdf_bench.engine.evaluation import (
+    Target,
+    predict_inputs,
+    predict_pipeline,
+    prepare_target,
+    score,
 )
+from hdf_bench.engine.run import ModelRef, Run
+from hdf_bench.results import Axis, CellKey, ResultsStore
+from hdf_bench.robustness.cache import ClipCache, cache_key, data_digest
 from hdf_bench.robustness.progress import Progress
-from hdf_bench.results import CellKey, ResultsStore
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ class Condition:
         return self.name == 'clean'
 
     def key(self, model: str, dataset: str, fold: str) -> CellKey:
-        axis = 'clean' if self.is_clean else 'corruption'
+        axis = Axis.CLEAN if self.is_clean else Axis.CORRUPTION
         return CellKey(model, dataset, fold, axis, self.name, int(self.severity), int(self.seed))
 
     def transform(self) -> dict | None:
@@ -108,23 +106,6 @@ def _condition_of(item: dict) -> Condition:
 
 
 @dataclass
-class Target:
-    """A loaded model with its test dataset (built once; the pipeline is set per condition)."""
-
-    spec: ModelSpec
-    model: torch.nn.Module
-    dataset: object
-    pipeline: list
-    dataset_name: str
-    fold: str
-    classes: tuple[str, ...]
-    clip_ids: list[str]
-    labels: list[int]
-    data_hash: str
-    infer_cfg: dict
-
-
-@dataclass
 class SweepStats:
     """What a sweep did in this process (for logs and tests)."""
 
@@ -132,64 +113,6 @@ class SweepStats:
     skipped: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
-
-
-def _dataset_identity(cfg, ds_cfg: dict, dataset) -> tuple[str, str]:
-    """(data set name, fold) of the cell keys.
-
-    The name is the config's ``dataset_name`` (top level), else the dataset's metainfo
-    ``dataset_name``, else ``synthdfer`` for a SynthDFER root (it has a manifest), else the
-    dataset type without ``Dataset`` (``DFEWDataset`` -> ``dfew``).
-    """
-    from hdf_bench.data.synth import MANIFEST
-
-    metainfo = getattr(dataset, 'metainfo', None) or {}
-    name = cfg.get('dataset_name', None) or metainfo.get('dataset_name', None)
-    root = ds_cfg.get('data_root')
-    if not isinstance(name, str) and root and os.path.isfile(os.path.join(root, MANIFEST)):
-        name = 'synthdfer'
-    if not isinstance(name, str):
-        kind = str(ds_cfg.get('type', type(dataset).__name__)).rsplit('.', 1)[-1]
-        name = kind[:-len('Dataset')] if kind.endswith('Dataset') and kind != 'Dataset' else kind
-    fold = getattr(dataset, 'fold', None)
-    fold = ds_cfg.get('fold', None) if fold is None else fold
-    return name.lower(), 'all' if fold is None else str(fold)
-
-
-def prepare_target(spec: ModelSpec, device: str = 'cpu', data_root: str | None = None,
-                   fold: str | None = None, infer_cfg: dict | None = None) -> Target:
-    """Load a model (eval mode) and build its test dataset.
-
-    Args:
-        spec: the model.
-        device: where the model runs.
-        data_root: overrides the test dataset's ``data_root``.
-        fold: overrides the test dataset's ``fold``.
-        infer_cfg: fast inference options (:func:`hdf_bench.engine.fast_infer.apply_infer_cfg`);
-            None takes the config's ``infer_cfg`` (if any).
-    """
-    from mmaction.registry import DATASETS
-
-    from hdf_bench.engine.fast_infer import apply_infer_cfg
-
-    cfg = load_config(spec)
-    ds_cfg = test_dataset_cfg(cfg, spec.config, data_root, fold)
-    pipeline = with_transform(ds_cfg['pipeline'], None, f'config {spec.config}')
-    infer_cfg = dict(cfg.get('infer_cfg') or {}) if infer_cfg is None else dict(infer_cfg)
-    model = apply_infer_cfg(build_model(spec, cfg, device), infer_cfg)
-    dataset = DATASETS.build(ds_cfg)
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    if not infos:
-        raise ValueError(f'the test dataset of {spec.config} is empty')
-    for field_name in ('label',):
-        if field_name not in infos[0]:
-            raise ValueError(f'test dataset of {spec.config}: clip infos lack {field_name!r}')
-    clip_ids = [str(i.get('clip_id', i.get('frame_dir', n))) for n, i in enumerate(infos)]
-    classes = tuple((cfg.get('test_evaluator') or {}).get('classes', None)
-                    or (getattr(dataset, 'metainfo', None) or {}).get('classes', None) or CLASSES)
-    name, fold_name = _dataset_identity(cfg, ds_cfg, dataset)
-    return Target(spec, model, dataset, pipeline, name, fold_name, classes, clip_ids,
-                   [int(i['label']) for i in infos], data_digest(infos), infer_cfg)
 
 
 def _versions() -> dict:
@@ -202,43 +125,6 @@ def _versions() -> dict:
                 mmcv=mmcv.__version__, cv2=cv2.__version__)
 
 
-@torch.no_grad()
-def _predict(model: torch.nn.Module, inputs: list[torch.Tensor]) -> list[int]:
-    from mmaction.structures import ActionDataSample
-
-    samples = [ActionDataSample() for _ in inputs]
-    outputs = model.test_step(dict(inputs=inputs, data_samples=samples))
-    return [int(out.pred_score.argmax().item()) for out in outputs]
-
-
-def _run_pipeline(target: Target, pipeline: list, batch_size: int, num_workers: int,
-                  writer, progress: Progress) -> list[int]:
-    from mmengine.dataset import Compose, pseudo_collate
-
-    target.dataset.pipeline = Compose(pipeline)
-    loader = torch.utils.data.DataLoader(
-        target.dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers,
-        collate_fn=pseudo_collate)
-    preds: list[int] = []
-    for batch in loader:
-        inputs = list(batch['inputs'])
-        if writer is not None:
-            writer.add(np.stack([x.numpy() for x in inputs]))
-        preds.extend(_predict(target.model, inputs))
-        progress.advance_clips(len(inputs))
-    return preds
-
-
-def _run_cached(target: Target, inputs: np.ndarray, batch_size: int,
-                progress: Progress) -> list[int]:
-    preds: list[int] = []
-    for start in range(0, len(inputs), batch_size):
-        rows = torch.from_numpy(np.array(inputs[start:start + batch_size]))  # copy: writable
-        preds.extend(_predict(target.model, list(rows)))
-        progress.advance_clips(len(rows))
-    return preds
-
-
 def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | None,
                        batch_size: int, num_workers: int, progress: Progress,
                        stats: SweepStats) -> tuple[list[int], str]:
@@ -247,21 +133,23 @@ def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | 
     The cache state is ``hit`` (inputs read from the cache), ``miss`` (computed and written)
     or ``off``.
     """
-    pipeline = with_transform(target.pipeline, condition.transform(), target.spec.config)
+    pipeline = with_transform(target.pipeline, condition.transform(), target.run.model.config)
+    on_clips = progress.advance_clips
     if cache is None:
-        return _run_pipeline(target, pipeline, batch_size, num_workers, None, progress), 'off'
-    key = cache_key(target.data_hash, pipeline, _versions())
+        return predict_pipeline(target, pipeline, batch_size, num_workers,
+                                on_clips=on_clips), 'off'
+    key = cache_key(data_digest(target.infos), pipeline, _versions())
     cached = cache.load(key)
     if cached is not None:
         if cached.clip_ids != target.clip_ids or cached.labels != target.labels:
             raise ValueError(f'cache entry {cached.path} holds other clips than the data set')
         stats.cache_hits += 1
-        return _run_cached(target, cached.inputs, batch_size, progress), 'hit'
+        return predict_inputs(target, cached.inputs, batch_size, on_clips), 'hit'
     writer = cache.writer(key, len(target.clip_ids), dict(
         dataset=target.dataset_name, fold=target.fold, condition=condition.label,
         pipeline=[str(s.get('type')) for s in pipeline]))
     try:
-        preds = _run_pipeline(target, pipeline, batch_size, num_workers, writer, progress)
+        preds = predict_pipeline(target, pipeline, batch_size, num_workers, writer.add, on_clips)
         writer.commit(target.clip_ids, target.labels)
     except BaseException:
         writer.abort()
@@ -273,24 +161,25 @@ def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | 
 def _evaluate_cell(target: Target, condition: Condition, store: ResultsStore,
                    cache: ClipCache | None, batch_size: int, num_workers: int, device: str,
                    progress: Progress, stats: SweepStats) -> None:
-    key = condition.key(target.spec.name, target.dataset_name, target.fold)
-    progress.start_cell(f'{target.spec.name}:{condition.label}', len(target.clip_ids))
+    key = condition.key(target.run.name, target.dataset_name, target.fold)
+    progress.start_cell(f'{target.run.name}:{condition.label}', len(target.clip_ids))
     start = time.perf_counter()
     preds, cache_state = evaluate_condition(target, condition, cache, batch_size, num_workers,
                                             progress, stats)
     seconds = time.perf_counter() - start
-    metrics = dfer_scores(target.labels, preds, len(target.classes))
-    meta = dict(classes=list(target.classes), checkpoint=str(target.spec.checkpoint),
-                config=str(target.spec.config), seconds=seconds,
+    result = score(target, preds, seconds)
+    metrics = result.metrics
+    meta = dict(classes=list(target.classes), checkpoint=str(target.run.checkpoint),
+                config=str(target.run.model.config), seconds=seconds,
                 clips_per_s=len(preds) / seconds if seconds > 0 else None, cache=cache_state,
                 device=device, batch_size=batch_size, infer_cfg=target.infer_cfg)
     if not condition.is_clean:
         meta.update(group=condition.group, per_frame=condition.per_frame)
-    store.put(key, metrics, dict(sample_ids=target.clip_ids, labels=target.labels, preds=preds),
-              meta)
+    store.put(key, metrics, dict(sample_ids=result.sample_ids, labels=result.labels,
+                                 preds=result.preds), meta)
     stats.computed.append(key)
     progress.end_cell()
-    progress.log(f'computed {target.spec.name} {condition.label}: war={metrics["war"]:.4f} '
+    progress.log(f'computed {target.run.name} {condition.label}: war={metrics["war"]:.4f} '
                  f'uar={metrics["uar"]:.4f} ({len(preds) / seconds:.1f} clips/s, '
                  f'cache {cache_state})')
 
@@ -301,7 +190,7 @@ def _barrier(world: int) -> None:
         barrier()
 
 
-def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | ResultsStore,
+def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike | ResultsStore,
               cache_dir: str | os.PathLike | None = None, device: str = 'cpu',
               batch_size: int = 8, num_workers: int = 0, data_root: str | None = None,
               fold: str | None = None, cache_clean: bool = True,
@@ -309,15 +198,16 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
     """Evaluate models on clean and corrupted test data; write one store cell per evaluation.
 
     Args:
-        models: the models (names must be unique).
+        models: trained models: :class:`ModelRef` with a checkpoint (its config is read here,
+            ``data_root`` and ``fold`` applied) or :class:`Run` (its config used as is).
         suite: corruption suite: a name, a file, or conditions (see :func:`suite_conditions`).
         store: results store (folder or :class:`ResultsStore`); finished cells are skipped.
         cache_dir: folder of the pipeline-output cache (None: no cache).
         device: ``cpu`` or ``cuda``.
         batch_size: clips per forward pass.
         num_workers: data loader workers (for pipeline runs; cached inputs need none).
-        data_root: overrides the test dataset's ``data_root`` of every model.
-        fold: overrides the test dataset's ``fold`` of every model.
+        data_root: overrides the data root of every model given as a :class:`ModelRef`.
+        fold: overrides the fold of every model given as a :class:`ModelRef`.
         cache_clean: cache clean inputs as well (they are shared by models with one pipeline).
         quiet: no progress bars and no log lines.
         infer_cfg: fast inference options for every model (channels_last, bf16, compile,
@@ -339,15 +229,16 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
     if batch_size < 1 or num_workers < 0:
         raise ValueError(f'batch size must be >= 1 and workers >= 0 '
                          f'(got {batch_size}, {num_workers})')
-    for spec in models:
-        spec.check()
+    for model in models:
+        (model.model if isinstance(model, Run) else model).check(need_checkpoint=True)
     conditions = suite_conditions(suite)
     store = store if isinstance(store, ResultsStore) else ResultsStore(store)
     cache = ClipCache(cache_dir) if cache_dir is not None else None
     rank, world = get_dist_info()
     if cache is not None and rank == 0:
         cache.remove_stale()
-    targets = [prepare_target(spec, device, data_root, fold, infer_cfg) for spec in models]
+    runs = [m if isinstance(m, Run) else Run.load(m, data_root, fold) for m in models]
+    targets = [prepare_target(run, device, infer_cfg) for run in runs]
 
     stats = SweepStats()
     # Every rank takes every world-th item of the full (not the pending) list: the split does not
@@ -357,7 +248,7 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
     todo = [(t, CLEAN) for t in clean_mine] + [(t, c) for c in corrupt_mine for t in targets]
     pending = []
     for target, condition in todo:
-        key = condition.key(target.spec.name, target.dataset_name, target.fold)
+        key = condition.key(target.run.name, target.dataset_name, target.fold)
         if store.has(key):
             stats.skipped += 1
         else:
@@ -380,34 +271,43 @@ def run_sweep(models: Sequence[ModelSpec], suite, store: str | os.PathLike | Res
 
 
 def collect(store: ResultsStore, targets: Iterable) -> pd.DataFrame:
-    """The clean and corruption rows of the store for the given models (targets or specs)."""
+    """The clean and corruption rows of the store for the given models (targets, runs, refs)."""
     frame = store.frame()
     if frame.empty:
         return frame
-    names = {getattr(t, 'spec', t).name for t in targets}
+    names = {getattr(t, 'run', t).name for t in targets}
     keep = frame['model'].isin(names) & frame['axis'].isin(['clean', 'corruption'])
     return frame[keep].reset_index(drop=True)
 
 
 def summarize(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per model and data set: clean WAR/UAR, mPC (mean over corruption cells) and rPC.
+    """Per model and data set: clean WAR/UAR, mPC and rPC (the report's definitions:
+    :func:`hdf_bench.evaluation.robustness.fold_summary`, mPC = mean over corruptions of the
+    per-severity means, seeds averaged).
 
     Args:
-        frame: rows of the store (:meth:`ResultsStore.frame` or :func:`run_sweep`).
+        frame: rows of the store (:func:`hdf_bench.results.read_frame` or :func:`run_sweep`).
     """
-    rows = []
-    for (model, dataset, fold), group in frame.groupby(['model', 'dataset', 'fold'], sort=True):
-        clean = group[group['axis'] == 'clean']
-        corrupt = group[group['axis'] == 'corruption']
-        row = dict(model=model, dataset=dataset, fold=fold, cells=len(corrupt))
-        for metric in ('war', 'uar'):
-            base = float(clean[metric].iloc[0]) if len(clean) else float('nan')
-            mpc = float(corrupt[metric].mean()) if len(corrupt) else float('nan')
-            row[f'clean_{metric}'] = base
-            row[f'mpc_{metric}'] = mpc
-            row[f'rpc_{metric}'] = mpc / base if base else float('nan')
-        rows.append(row)
-    return pd.DataFrame(rows)
+    from hdf_bench.evaluation.robustness import (
+        FOLD_KEYS,
+        clean_table,
+        corruption_table,
+        fold_summary,
+    )
+
+    columns = FOLD_KEYS + ['cells'] + [f'{kind}_{metric}' for metric in ('war', 'uar')
+                                       for kind in ('clean', 'mpc', 'rpc')]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    severities = sorted(set(frame['severity']))
+    summary = fold_summary(corruption_table(frame, severities), clean_table(frame), None,
+                           ('war', 'uar'))
+    wide = summary.pivot_table(index=FOLD_KEYS, columns='metric',
+                               values=['clean', 'mpc', 'rpc'], dropna=False)
+    wide.columns = [f'{kind}_{metric}' for kind, metric in wide.columns]
+    cells = frame[frame['axis'] == Axis.CORRUPTION.value].groupby(FOLD_KEYS).size()
+    wide['cells'] = cells.reindex(wide.index).fillna(0).astype(int)
+    return wide.reset_index().sort_values(FOLD_KEYS)[columns].reset_index(drop=True)
 
 
 def format_summary(summary: pd.DataFrame) -> str:
@@ -425,6 +325,6 @@ def format_summary(summary: pd.DataFrame) -> str:
     return '\n'.join(lines)
 
 
-__all__ = ['CLEAN', 'Condition', 'ModelSpec', 'SweepStats', 'Target', 'collect',
+__all__ = ['CLEAN', 'Condition', 'SweepStats', 'Target', 'collect',
            'evaluate_condition', 'format_summary', 'prepare_target', 'run_sweep',
            'suite_conditions', 'summarize']
