@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hdf_bench.report import figures
 from hdf_bench.evaluation import robustness as rb
+from hdf_bench.report import figures
 from hdf_bench.report.context import Context, num, pct, pm
 from hdf_bench.report.document import Figure, Section, Table
 
