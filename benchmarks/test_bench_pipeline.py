@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hdf_bench.zoo import REPO_ROOT
+from hdf_bench.resources import shipped_file
 
 PRESETS = {'cpu': ('configs/_base_/datasets/synthdfer_cpu.py', 64),
            'paper': ('configs/_base_/datasets/synthdfer.py', 112)}
@@ -45,7 +45,7 @@ def test_test_pipeline_per_clip(bench_run, benchmark, synth_roots, preset):
     import hdf_bench  # noqa: F401  (registers DFEWDataset)
 
     config, size = PRESETS[preset]
-    cfg = Config.fromfile(str(REPO_ROOT / config))
+    cfg = Config.fromfile(str(shipped_file(config)))
     init_default_scope('mmaction')
     dataset = DATASETS.build(dict(type='DFEWDataset', data_root=str(synth_roots(size)), fold=1,
                                   split='test', pipeline=cfg.test_pipeline, test_mode=True))

@@ -163,8 +163,9 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
     run = Path(run_dir).resolve()
     run.mkdir(parents=True, exist_ok=True)
     if data_root is None:
-        from hdf_bench.demo import generate_data
-        data_root = generate_data(run)
+        from hdf_bench.data.synth.ensure import ensure_synthdfer
+        from hdf_bench.data.synth.writer import SynthConfig
+        data_root = ensure_synthdfer(run / 'data' / 'synthdfer', SynthConfig(size=64))
     data_root = Path(data_root).resolve()
     scores, profiles = [], []
     for name in names:

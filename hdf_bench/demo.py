@@ -6,20 +6,20 @@ Stages, each skipped when its output is already in the run folder:
 2. train HDF and baselines through the mmengine runner (as ``mim train``) -> ``RUN/train/<model>``
 3. corruption sweep over a suite -> ``RUN/results`` (store), ``RUN/cache`` (corrupted clips)
 4. long-tailed training split(s) and label-prior shift -> ``RUN/imbalance``, same store
-5. latency of the trained models (pytest-benchmark JSON) -> ``RUN/latency.json``
+5. forward latency of the models, timed in this process (pytest-benchmark's JSON shape)
+   -> ``RUN/latency.json``
 6. the report -> ``RUN/report`` (Markdown, HTML, LaTeX, CSV)
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from hdf_bench.zoo import REPO_ROOT
+from hdf_bench.resources import shipped_file
+from hdf_bench.results import atomic_write_text
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Preset:
         imbalance_models: models trained on the long-tailed split(s).
         rhos: imbalance ratios of the long-tailed splits.
         imbalance_epochs: epochs of the imbalance trainings.
-        latency: run the latency benchmarks' quick subset.
+        latency: time the models' forward (batch 1 and 16, random weights).
         device: ``cpu`` or ``cuda``.
         paper_recipe: train the zoo's paper-recipe configs (16 x 112 x 112, the paper's
             optimiser and schedule shape, stretched to ``epochs``) instead of the CPU ones.
@@ -96,25 +96,15 @@ def _stage(name: str, log: list[dict]):
     return _Stage()
 
 
-def generate_data(run: Path, preset: Preset | None = None) -> Path:
-    """SynthDFER in DFEW layout under ``run/data/synthdfer`` (reused if complete).
+def generate_data(run: Path, preset: Preset) -> Path:
+    """SynthDFER in DFEW layout at the preset's sizes under ``run/data/synthdfer`` (reused if
+    complete)."""
+    from hdf_bench.data.synth.ensure import ensure_synthdfer
+    from hdf_bench.data.synth.writer import SynthConfig
 
-    Args:
-        run: the run folder.
-        preset: its sizes; None: the default SynthDFER at 64 x 64 (``hdf-bench synth --size 64``).
-    """
-    from hdf_bench.data.synth.writer import MANIFEST, SynthConfig, generate_synthdfer
-
-    root = run / 'data' / 'synthdfer'
-    if (root / MANIFEST).is_file():
-        print(f'reusing {root}')
-        return root
-    cfg = SynthConfig(size=64) if preset is None else SynthConfig(
+    return ensure_synthdfer(run / 'data' / 'synthdfer', SynthConfig(
         identities=preset.identities, clips_per_identity=preset.clips_per_identity,
-        size=preset.size)
-    manifest = generate_synthdfer(root, cfg, workers=os.cpu_count() or 1, progress=True)
-    print(f"{manifest['num_clips']} clips, {manifest['num_frames']} frames")
-    return root
+        size=preset.size))
 
 
 def train_models(run: Path, data_root: Path, preset: Preset) -> list:
@@ -158,22 +148,49 @@ def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
     print(format_summary(frame))
 
 
-def latency(run: Path, preset: Preset) -> Path | None:
-    """Run the latency benchmarks' quick subset into ``run/latency.json``."""
+#: batch sizes and timed rounds of the demo's latency stage
+LATENCY_BATCHES = {1: 10, 16: 3}
+
+
+def latency(run: Path, preset: Preset) -> Path:
+    """Time each model's eager forward in this process into ``run/latency.json``.
+
+    The file has the shape of pytest-benchmark's JSON (``benchmarks`` with ``name``, ``group``,
+    ``stats`` in seconds and ``extra_info``; see docs/CONTRACTS.md), so the report reads it as
+    it reads ``benchmarks/``' output.
+    """
+    import statistics
+
+    import torch
+
+    from hdf_bench.engine.latency import build_for_latency, clip_batch, timed, zoo_input_shape
+
     out = run / 'latency.json'
     if out.is_file():
         print(f'reusing {out}')
         return out
-    bench = REPO_ROOT / 'benchmarks' / 'test_bench_models.py'
-    if not bench.is_file():
-        print(f'note: {bench} not found (not a repository checkout): latency skipped')
-        return None
-    cmd = [sys.executable, '-m', 'pytest', str(bench), '-q', '-k', 'test_forward',
-           '--benchmark-only', f'--benchmark-json={out}.tmp', '-p', 'no:cacheprovider',
-           '--bench-models=' + ','.join(preset.models)]
-    print(' '.join(cmd), flush=True)
-    subprocess.run(cmd, check=True, cwd=REPO_ROOT)
-    os.replace(f'{out}.tmp', out)
+    device = preset.device
+    benches = []
+    for name in preset.models:
+        built, shape = build_for_latency(name, device), zoo_input_shape(name)
+        for batch, rounds in LATENCY_BATCHES.items():
+            x = clip_batch(batch, shape, device)
+            def step(fn=built.forward, x=x):
+                return fn(x)
+            step()  # warm-up
+            times = [timed(step, device) for _ in range(rounds)]
+            mean = statistics.fmean(times)
+            group = f'forward-{device}-fp32-demo-b{batch}'
+            print(f'   {name} b{batch}: {1e3 * statistics.median(times):.1f} ms', flush=True)
+            benches.append(dict(
+                name=f'demo_forward[{name}-b{batch}]', group=group,
+                stats=dict(mean=mean, median=statistics.median(times), min=min(times),
+                           max=max(times), rounds=rounds, ops=1 / mean,
+                           stddev=statistics.stdev(times) if rounds > 1 else 0.0),
+                extra_info=dict(model=name, batch=batch, dtype='fp32', device=device,
+                                input_shape=list(shape), params=built.params,
+                                variant='eager', kind='model', threads=torch.get_num_threads())))
+    atomic_write_text(out, json.dumps(dict(benchmarks=benches), indent=2))
     return out
 
 
@@ -183,7 +200,7 @@ def report(run: Path, preset: Preset, latency_json: Path | None) -> Path:
     from hdf_bench.report.spec import load_spec
 
     reference = next((m for m in preset.models if m != 'hdf'), preset.models[0])
-    spec = load_spec(REPO_ROOT / 'reports' / 'default.py', reference=reference,
+    spec = load_spec(shipped_file('reports/default.py'), reference=reference,
                      latency=str(latency_json) if latency_json else None)
     _, files = run_report(run / 'results', run / 'report', spec)
     for path in files:
@@ -229,7 +246,6 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
         report(run, preset, latency_json)
     summary = dict(preset=asdict(preset), stages=log,
                    seconds=round(time.perf_counter() - start, 1))
-    from hdf_bench.results import atomic_write_text
     atomic_write_text(run / 'demo.json', json.dumps(summary, indent=2))
     html = run / 'report' / 'report.html'
     print(f'\ndemo finished in {summary["seconds"]:.0f} s; report: {html}')

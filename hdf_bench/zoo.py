@@ -7,15 +7,16 @@ config or a built (untrained) model. ``hdf-bench zoo`` prints the table.
 Each entry's ``config`` is its SynthDFER CPU config (8 frames x 64 x 64, short schedule: what the
 demo, CI and robustness sweeps on SynthDFER use); ``paper_config`` is the paper recipe (16 x 112 x
 112, 300 epochs) on DFEW fold 1 (other folds: override the dataloaders' ``dataset.fold``).
-Paths are relative to the repository root.
+Paths are relative to the repository root; :mod:`hdf_bench.resources` finds them in a checkout
+and in an installed wheel alike.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-#: the repository root (configs/ lives there; the package is installed editable)
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from hdf_bench.resources import shipped_file
+
 #: model families, in display order
 FAMILIES = ('hdf', 'baseline', 'ablation')
 
@@ -45,7 +46,7 @@ class ZooEntry:
         rel = self.paper_config if paper_recipe else self.config
         if rel is None:
             raise ValueError(f'zoo model {self.name!r} has no paper-recipe config')
-        return REPO_ROOT / rel
+        return shipped_file(rel)
 
     def ref(self, paper_recipe: bool = False):
         """The model as a :class:`hdf_bench.engine.run.ModelRef` (no checkpoint)."""

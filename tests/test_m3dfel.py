@@ -84,10 +84,10 @@ def test_paper_sized_recognizer_from_config_predicts():
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    from hdf_bench.zoo import REPO_ROOT
+    from hdf_bench.resources import shipped_file
 
     init_default_scope('mmaction')
-    cfg = Config.fromfile(str(REPO_ROOT / 'configs/_base_/models/m3dfel.py'))
+    cfg = Config.fromfile(str(shipped_file('configs/_base_/models/m3dfel.py')))
     model = MODELS.build(cfg.model).eval()
     assert 45e6 < sum(p.numel() for p in model.parameters()) < 55e6
     x = torch.randint(0, 256, (1, 3, 16, 48, 48), dtype=torch.uint8)  # one view

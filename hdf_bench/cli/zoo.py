@@ -5,6 +5,7 @@ import argparse
 import json
 
 from hdf_bench import zoo
+from hdf_bench.resources import shipped_file
 
 NAME = 'zoo'
 HELP = 'List the model zoo: HDF, baselines and ablations, with their configs.'
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     columns = COLUMNS + (('paper',) if args.paper else ())
     for row in rows:  # say so when a config is missing (e.g. data set configs not written yet)
         for key in ('config', 'paper_config'):
-            if row[key] and not (zoo.REPO_ROOT / row[key]).is_file():
+            if row[key] and not shipped_file(row[key]).is_file():
                 row[key] += ' (missing)'
     print(table(rows, columns))
     return 0

@@ -19,9 +19,10 @@ from pathlib import Path
 from mmengine.config import Config
 
 from hdf_bench.corruptions.api import CORRUPTIONS, GROUPS, SEVERITIES
+from hdf_bench.resources import shipped_dir
 
 #: Where suite names are looked up: the repository's ``corruptions/`` folder.
-SUITE_DIR = Path(__file__).resolve().parents[2] / 'corruptions'
+SUITE_DIR = shipped_dir('corruptions')
 FIELDS = ('corruptions', 'severities', 'seeds', 'per_frame', 'description')
 
 
