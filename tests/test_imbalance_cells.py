@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from hdf_bench.evaluation.dfer_metric import dfer_scores
+from hdf_bench.evaluation.prior import prior_war, reversed_prior
 from hdf_bench.imbalance.cells import put_imbalance_cells, put_prior_cells
-from hdf_bench.imbalance.prior import prior_war, reversed_prior
 from hdf_bench.imbalance.splits import make_longtail_split
 from hdf_bench.results import ResultsStore
 

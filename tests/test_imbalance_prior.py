@@ -6,8 +6,8 @@ import pytest
 from sklearn.metrics import balanced_accuracy_score
 
 from hdf_bench.evaluation.dfer_metric import dfer_scores
-from hdf_bench.imbalance.groups import frequency_groups, group_recall
-from hdf_bench.imbalance.prior import (
+from hdf_bench.evaluation.groups import frequency_groups, group_recall
+from hdf_bench.evaluation.prior import (
     named_prior,
     prior_war,
     resampled_accuracy,

@@ -41,7 +41,7 @@ def _cfg_options(items: list[str] | None) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from hdf_bench.imbalance.prior import NAMED_PRIORS
+    from hdf_bench.evaluation.prior import NAMED_PRIORS
     from hdf_bench.imbalance.profiles import PROFILES
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG

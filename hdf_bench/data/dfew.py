@@ -117,6 +117,14 @@ class DFEWDataset(FrameClipDataset):
             :class:`~hdf_bench.data.base.FrameClipDataset`).
     """
 
+    #: format of its split files (:mod:`hdf_bench.imbalance.formats` writes subsets in it)
+    split_format = 'dfew'
+
+    @staticmethod
+    def split_file(data_root: str, fold: int = 1, split: str = 'train') -> str:
+        """The official split file of ``fold`` / ``split`` under ``data_root``."""
+        return dfew_split_file(data_root, fold, split)
+
     def __init__(self, data_root: str, pipeline: list, fold: int = 1, split: str = 'train',
                  variant: str = 'clip_224x224', ann_file: str | None = None,
                  **kwargs) -> None:

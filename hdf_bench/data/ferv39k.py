@@ -55,6 +55,14 @@ class FERV39kDataset(FrameClipDataset):
         **kwargs: ``on_missing``, ``check_frames``, ``test_mode``, ...
     """
 
+    #: format of its split files (:mod:`hdf_bench.imbalance.formats` writes subsets in it)
+    split_format = 'ferv39k'
+
+    @staticmethod
+    def split_file(data_root: str, fold: int | None = None, split: str = 'train') -> str:
+        """The official split file of ``split`` under ``data_root`` (FERV39k has no folds)."""
+        return os.path.join(data_root, '4_setups', 'All_scenes', f'{split}_All.csv')
+
     def __init__(self, data_root: str, pipeline: list, split: str = 'train',
                  ann_file: str | None = None, clips_dir: str = '2_ClipsforFaceCrop',
                  **kwargs) -> None:
@@ -64,9 +72,8 @@ class FERV39kDataset(FrameClipDataset):
         if ann_file:
             ann_file = resolve_ann_file(ann_file, data_root)
         else:
-            ann_file = require_file(
-                os.path.join(data_root, '4_setups', 'All_scenes', f'{split}_All.csv'),
-                'FERV39k split file')
+            ann_file = require_file(self.split_file(data_root, None, split),
+                                    'FERV39k split file')
         self.split = split
         self.clip_root = os.path.abspath(os.path.join(data_root, clips_dir))
         require_dir(self.clip_root, 'FERV39k clip folder')

@@ -61,6 +61,15 @@ class MAFWDataset(FrameClipDataset):
         **kwargs: ``on_missing``, ``check_frames``, ``test_mode``, ...
     """
 
+    #: format of its split files (:mod:`hdf_bench.imbalance.formats` writes subsets in it)
+    split_format = 'mafw'
+
+    @staticmethod
+    def split_file(data_root: str, fold: int = 1, split: str = 'train') -> str:
+        """The official split file of ``fold`` / ``split`` under ``data_root``."""
+        return os.path.join(data_root, 'split', 'single', 'no_caption', f'set_{fold}',
+                            f'{split}.txt')
+
     def __init__(self, data_root: str, pipeline: list, fold: int = 1, split: str = 'train',
                  ann_file: str | None = None, frames: str = 'auto', map_to_basic: bool = False,
                  **kwargs) -> None:
@@ -82,9 +91,7 @@ class MAFWDataset(FrameClipDataset):
         if ann_file:
             ann_file = resolve_ann_file(ann_file, data_root)
         else:
-            ann_file = require_file(os.path.join(
-                data_root, 'split', 'single', 'no_caption', f'set_{fold}', f'{split}.txt'),
-                'MAFW split file')
+            ann_file = require_file(self.split_file(data_root, fold, split), 'MAFW split file')
         self.fold, self.split, self.map_to_basic = fold, split, map_to_basic
         self.num_non_basic = 0
         self.clip_root = os.path.abspath(os.path.join(data_root, 'data', frames))

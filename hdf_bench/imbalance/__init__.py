@@ -1,9 +1,6 @@
 """Class imbalance: long-tailed training splits, frequency groups, label-prior shift."""
-from hdf_bench.imbalance.cells import prior_condition, put_imbalance_cells, put_prior_cells
-from hdf_bench.imbalance.experiment import format_summary, run_imbalance
-from hdf_bench.imbalance.formats import MAFW_CLASSES, Split, SplitEntry, read_split
-from hdf_bench.imbalance.groups import frequency_groups, group_recall
-from hdf_bench.imbalance.prior import (
+from hdf_bench.evaluation.groups import frequency_groups, group_recall
+from hdf_bench.evaluation.prior import (
     named_prior,
     prior_war,
     resampled_accuracy,
@@ -12,6 +9,9 @@ from hdf_bench.imbalance.prior import (
     uniform_prior,
     validate_prior,
 )
+from hdf_bench.imbalance.cells import prior_condition, put_imbalance_cells, put_prior_cells
+from hdf_bench.imbalance.experiment import format_summary, run_imbalance
+from hdf_bench.imbalance.formats import MAFW_CLASSES, Split, SplitEntry, read_split
 from hdf_bench.imbalance.profiles import PROFILES, CountPlan, condition_name, plan_counts
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
 

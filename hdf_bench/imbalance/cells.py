@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from hdf_bench.data.classes import CLASSES
 from hdf_bench.evaluation.dfer_metric import dfer_scores
-from hdf_bench.imbalance.groups import frequency_groups, group_recall
-from hdf_bench.imbalance.prior import NAMED_PRIORS, named_prior, prior_war, validate_prior
+from hdf_bench.evaluation.groups import frequency_groups, group_recall
+from hdf_bench.evaluation.prior import NAMED_PRIORS, named_prior, prior_war, validate_prior
 from hdf_bench.imbalance.splits import Manifest
 from hdf_bench.results import CellKey, ResultsStore
 

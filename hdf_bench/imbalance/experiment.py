@@ -19,16 +19,15 @@ from hdf_bench.engine import cfg as cfgs
 from hdf_bench.engine.evaluation import evaluate
 from hdf_bench.engine.run import ModelRef, Run, dataset_identity, resolve_model
 from hdf_bench.engine.training import file_sha256, final_checkpoint, train
-from hdf_bench.imbalance.cells import prior_condition, put_imbalance_cells
-from hdf_bench.imbalance.formats import format_classes
-from hdf_bench.imbalance.groups import frequency_groups, group_recall
-from hdf_bench.imbalance.prior import (
+from hdf_bench.evaluation.prior import (
     NAMED_PRIORS,
     prior_war,
     resampled_accuracy,
     reversed_prior,
     validate_prior,
 )
+from hdf_bench.imbalance.cells import prior_condition, put_imbalance_cells
+from hdf_bench.imbalance.formats import format_classes
 from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, format_rho
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
 from hdf_bench.imbalance.train import source_split_path, split_format
@@ -79,17 +78,15 @@ def ensure_split(source: str | os.PathLike, fmt: str, out_path: str | os.PathLik
     return make_longtail_split(source, fmt, out_path, profile, rho, seed), False
 
 
-def _summary_row(name: str, manifest: Manifest, predictions: list[dict], status: str,
+def _summary_row(name: str, manifest: Manifest, cell: dict, status: str,
                  train_s: float) -> dict:
-    from hdf_bench.evaluation.dfer_metric import dfer_scores
-    labels = [int(p['label']) for p in predictions]
-    preds = [int(p['pred']) for p in predictions]
-    scores = dfer_scores(labels, preds, len(manifest.classes))
-    groups = group_recall(scores['per_class_recall'], frequency_groups(manifest.chosen))
-    rev = prior_war(scores['per_class_recall'], reversed_prior(manifest.chosen))
+    """One summary row from the stored imbalance cell (its WAR, UAR and group recall)."""
+    metrics = cell['metrics']
+    rev = prior_war(metrics['per_class_recall'], reversed_prior(manifest.chosen))
     return dict(model=name, rho=manifest.rho, condition=manifest.condition,
-                train_clips=manifest.num_clips, war=scores['war'], uar=scores['uar'],
-                **groups, war_reversed=rev, status=status, train_s=round(train_s, 1))
+                train_clips=manifest.num_clips, war=metrics['war'], uar=metrics['uar'],
+                **metrics['group_recall'], war_reversed=rev, status=status,
+                train_s=round(train_s, 1))
 
 
 def resample_check(predictions: list[dict], train_counts: Sequence[int], num_draws: int = 20000,
@@ -204,7 +201,8 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                 list(priors) + list(extra_priors or {}))
             if cached is not None:  # trained and evaluated by an earlier run: nothing to redo
                 say(f'[{ref.name} rho={format_rho(rho)}] already in {store.root}')
-                rows.append(_summary_row(ref.name, manifest, cached, 'stored', 0.0))
+                rows.append(_summary_row(ref.name, manifest, store.get(_cell_key(
+                    ref.name, dataset, fold_name, manifest)), 'stored', 0.0))
                 continue
             result = train(job.edited(train_cfg), work_dir)
             tested = evaluate(result.run)
@@ -216,9 +214,11 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
             meta = dict(checkpoint=str(result.run.checkpoint), config=ref.config,
                         seconds=result.seconds, train_status=result.status,
                         epochs=train_cfg.train_cfg.get('max_epochs'))
-            put_imbalance_cells(store, ref.name, dataset, fold_name, predictions,
-                                manifest, priors=priors, extra_priors=extra_priors, meta=meta)
-            row = _summary_row(ref.name, manifest, predictions, result.status, result.seconds)
+            keys = put_imbalance_cells(store, ref.name, dataset, fold_name, predictions,
+                                       manifest, priors=priors, extra_priors=extra_priors,
+                                       meta=meta)
+            row = _summary_row(ref.name, manifest, store.get(keys[0]), result.status,
+                               result.seconds)
             if resample:
                 check = resample_check(predictions, manifest.chosen, seed=seed)
                 row.update(war_reversed_resampled=check['resampled'],
@@ -227,12 +227,18 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
     return pd.DataFrame(rows)
 
 
+def _cell_key(model: str, dataset: str, fold: str, manifest: Manifest) -> CellKey:
+    """Key of the imbalance cell of ``model`` trained on the split of ``manifest``."""
+    return CellKey(model, dataset, str(fold), Axis.IMBALANCE, manifest.condition, 0,
+                   manifest.seed)
+
+
 def stored_predictions(store: ResultsStore, model: str, dataset: str, fold: str,
                        manifest: Manifest, checkpoint: Path,
                        priors: Sequence[str]) -> list[dict] | None:
     """Predictions of a finished evaluation of ``checkpoint`` on this split, if the store has
     its imbalance cell and every prior cell (None otherwise: evaluate again)."""
-    key = CellKey(model, dataset, str(fold), Axis.IMBALANCE, manifest.condition, 0, manifest.seed)
+    key = _cell_key(model, dataset, fold, manifest)
     if not (checkpoint.is_file() and store.has(key)):
         return None
     record = store.get(key)

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hdf_bench.evaluation.groups import rank_order
+
 PROFILES = ('exp', 'step', 'reverse')
 
 # Guards floor() against float error such as 2444.9999999 for an exact 2445.
@@ -92,14 +94,6 @@ def check_available(available: Sequence[int]) -> np.ndarray:
         raise ValueError(f'classes {empty} have no available clip (counts {arr.tolist()}); '
                          'a long-tailed subset never empties a class')
     return arr
-
-
-def rank_order(counts: Sequence[int], descending: bool = True) -> tuple[int, ...]:
-    """Class indices sorted by count (ties by class index, ascending)."""
-    keys = np.asarray(counts, dtype=np.float64)
-    idx = np.arange(keys.size)
-    sorted_idx = np.lexsort((idx, -keys if descending else keys))
-    return tuple(int(i) for i in sorted_idx)
 
 
 def check_order(order: Sequence[int], num_classes: int) -> tuple[int, ...]:

@@ -24,14 +24,19 @@ from mmengine.config import Config
 
 from hdf_bench.engine.cfg import reader_cfg, type_name
 
-#: reader type (without scope) -> split format of :mod:`hdf_bench.imbalance.formats`
-READER_FORMATS = {'DFEWDataset': 'dfew', 'FERV39kDataset': 'ferv39k', 'MAFWDataset': 'mafw'}
+
+def _reader_class(ds_cfg) -> type:
+    """The reader class of a dataset config (its ``split_format`` and ``split_file``)."""
+    from hdf_bench.data import DFEWDataset, FERV39kDataset, MAFWDataset
+
+    readers = {cls.__name__: cls for cls in (DFEWDataset, FERV39kDataset, MAFWDataset)}
+    return readers[type_name(ds_cfg)]
 
 
 def split_format(cfg: Config) -> str:
     """Split format (``dfew``, ``ferv39k``, ``mafw``) of the config's training reader."""
     ds_cfg = reader_cfg(cfg)
-    fmt = READER_FORMATS[type_name(ds_cfg)]
+    fmt = _reader_class(ds_cfg).split_format
     if fmt == 'mafw' and ds_cfg.get('map_to_basic', False):
         raise ValueError(f'config {cfg.filename}: MAFW with map_to_basic=True is not supported '
                          'for long-tailed splits (the split file keeps 11 classes)')
@@ -47,10 +52,10 @@ def source_split_path(cfg: Config) -> Path:
     Args:
         cfg: a model config (after any ``data_root`` / ``fold`` override).
     """
-    from hdf_bench.data.dfew import dfew_split_file, resolve_ann_file
+    from hdf_bench.data.dfew import resolve_ann_file
 
     ds_cfg = reader_cfg(cfg)
-    fmt = split_format(cfg)
+    split_format(cfg)  # MAFW with map_to_basic is refused
     data_root = ds_cfg.get('data_root')
     if not data_root:
         raise ValueError(f'config {cfg.filename}: train_dataloader.dataset has no data_root')
@@ -61,13 +66,8 @@ def source_split_path(cfg: Config) -> Path:
     split = ds_cfg.get('split', 'train')
     if ds_cfg.get('ann_file'):
         path = resolve_ann_file(ds_cfg['ann_file'], data_root)
-    elif fmt == 'dfew':
-        path = dfew_split_file(data_root, fold, split)
-    elif fmt == 'ferv39k':
-        path = os.path.join(data_root, '4_setups', 'All_scenes', f'{split}_All.csv')
     else:
-        path = os.path.join(data_root, 'split', 'single', 'no_caption', f'set_{fold}',
-                            f'{split}.txt')
+        path = _reader_class(ds_cfg).split_file(data_root, fold, split)
     if not os.path.isfile(path):
         raise FileNotFoundError(f'training split {path} of config {cfg.filename} not found')
     return Path(path).resolve()

@@ -36,14 +36,14 @@ def frequency_rank_groups(counts: Sequence[float] | Mapping[str, float],
                           classes: Sequence[str]) -> dict[str, list[str]]:
     """Head / medium / tail class names by training-frequency rank.
 
-    Delegates to :func:`hdf_bench.imbalance.frequency_groups` (2 / 3 / 2 of 7 classes, most
+    Delegates to :func:`hdf_bench.evaluation.groups.frequency_groups` (2 / 3 / 2 of 7 classes, most
     frequent first, ties by class order), so that reports and imbalance cells agree.
 
     Args:
         counts: training count per class, in class order or by class name.
         classes: class names.
     """
-    from hdf_bench.imbalance import frequency_groups
+    from hdf_bench.evaluation.groups import frequency_groups
     if isinstance(counts, Mapping):
         counts = [float(counts.get(name, 0)) for name in classes]
     return {group: [classes[i] for i in members]
@@ -51,21 +51,31 @@ def frequency_rank_groups(counts: Sequence[float] | Mapping[str, float],
 
 
 def frequency_group_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """Mean recall of head / medium / tail classes for imbalance cells with class counts."""
+    """Mean recall of head / medium / tail classes for imbalance cells with class counts.
+
+    The numbers are the cell's own ``metrics['group_recall']`` and ``meta['groups']`` (written
+    by :func:`hdf_bench.imbalance.put_imbalance_cells`); a cell without them gets them from
+    :func:`hdf_bench.evaluation.groups.group_recall` on its recalls and training counts.
+    """
+    from hdf_bench.evaluation.groups import group_recall
+
     rows = []
     for row in cells[cells['axis'] == 'imbalance'].itertuples(index=False):
-        counts = row.record.get('meta', {}).get('train_class_counts')
+        metrics, meta = row.record['metrics'], row.record.get('meta', {})
+        counts = meta.get('train_class_counts')
         if counts is None:
             continue
-        recall = dict(zip(row.classes, row.record['metrics']['per_class_recall'], strict=False))
-        groups = frequency_rank_groups(counts, list(row.classes))
+        classes = list(row.classes)
+        names = meta.get('groups') or frequency_rank_groups(counts, classes)
+        recall = metrics.get('group_recall') or group_recall(
+            [np.nan if v is None else v for v in metrics['per_class_recall']],
+            {g: [classes.index(n) for n in members] for g, members in names.items()})
         out = dict(model=row.model, dataset=row.dataset, fold=row.fold,
                    condition=row.condition, rho=row.rho)
-        for group, names in groups.items():
-            values = [recall.get(n) for n in names]
-            values = [np.nan if v is None else float(v) for v in values]
-            out[group] = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
-            out[f'{group}_classes'] = ' '.join(names)
+        for group in FREQUENCY_GROUPS:
+            value = recall.get(group)
+            out[group] = np.nan if value is None else float(value)
+            out[f'{group}_classes'] = ' '.join(names[group])
         rows.append(out)
     frame = pd.DataFrame(rows)
     if frame.empty:

@@ -10,9 +10,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from hdf_bench.imbalance.profiles import rank_order
-
 GROUPS = ('head', 'medium', 'tail')
+
+
+def rank_order(counts: Sequence[int], descending: bool = True) -> tuple[int, ...]:
+    """Class indices sorted by count (ties by class index, ascending)."""
+    keys = np.asarray(counts, dtype=np.float64)
+    idx = np.arange(keys.size)
+    sorted_idx = np.lexsort((idx, -keys if descending else keys))
+    return tuple(int(i) for i in sorted_idx)
 
 
 def default_group_sizes(num_classes: int) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from hdf_bench.imbalance.profiles import rank_order
+from hdf_bench.evaluation.groups import rank_order
 
 NAMED_PRIORS = ('uniform', 'train', 'reversed')
 
