@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic_store import make_synthetic_store
 
 from hdf_bench.cli.main import main
 from hdf_bench.report import load_spec
-from hdf_bench.report.synthetic import make_synthetic_store
 from hdf_bench.results import CellKey, ResultsStore
 
 MODELS = {'x3d_s': 0.7, 'hdf': 0.8, 'm3dfel': 0.65}
@@ -28,7 +28,7 @@ def store(tmp_path_factory):
 def latency(tmp_path_factory):
     path = tmp_path_factory.mktemp('bench') / 'bench.json'
     path.write_text(json.dumps({'benchmarks': [
-        {'name': f'test_latency[{m}]', 'params': {'model': m},
+        {'name': f'test_latency[{m}]', 'extra_info': {'model': m},
          'stats': {'mean': 0.01 * (i + 1), 'median': 0.01 * (i + 1)}}
         for i, m in enumerate(MODELS)]}))
     return path

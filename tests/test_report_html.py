@@ -5,10 +5,10 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from synthetic_store import make_synthetic_store
 
 from hdf_bench.report import ReportSpec, run_report
 from hdf_bench.report.document import Figure
-from hdf_bench.report.synthetic import make_synthetic_store
 
 SCRIPT = Path(__file__).resolve().parents[1] / 'scripts' / 'check_report_html.py'
 

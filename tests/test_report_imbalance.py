@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from hdf_bench.report.imbalance import frequency_rank_groups
 from hdf_bench.report.latency import read_latency
+from hdf_bench.report.sections.imbalance_tables import frequency_rank_groups
 from hdf_bench.results import parse_rho
 
 CLASSES = ['happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear']
@@ -28,18 +28,19 @@ def test_parse_rho():
     assert parse_rho('balanced', {}) != parse_rho('balanced', {})  # NaN
 
 
-def test_read_latency_is_lenient(tmp_path):
+def test_read_latency_reads_extra_info_model(tmp_path):
     data = {'benchmarks': [
-        {'name': 'test_latency[x3d_s]', 'params': {'model': 'x3d_s'}, 'extra_info': {},
+        {'name': 'test_latency[x3d_s]', 'extra_info': {'model': 'x3d_s'},
          'stats': {'mean': 0.010, 'median': 0.009, 'stddev': 0.001, 'ops': 100, 'rounds': 5}},
-        {'name': 'test_forward_hdf_cpu', 'stats': {'mean': 0.02}},
+        {'name': 'test_forward_hdf_cpu', 'extra_info': {'model': 'hdf'}, 'stats': {'mean': 0.02}},
         {'name': 'test_other', 'extra_info': {'model': 'm3dfel'}, 'stats': {'mean': 0.03}},
-        {'name': 'test_unrelated', 'stats': {'mean': 0.04}},
+        {'name': 'test_latency[hdf]', 'params': {'model': 'hdf'}, 'stats': {'mean': 0.05}},
+        {'name': 'test_unrelated', 'extra_info': {'model': 'r3d18'}, 'stats': {'mean': 0.04}},
     ]}
     path = tmp_path / 'bench.json'
     path.write_text(json.dumps(data))
     frame = read_latency(path, ['x3d_s', 'hdf', 'm3dfel'])
-    assert list(frame['model']) == ['x3d_s', 'hdf', 'm3dfel']
+    assert list(frame['model']) == ['x3d_s', 'hdf', 'm3dfel']  # no extra_info model: left out
     assert frame['median_ms'].tolist() == pytest.approx([9.0, 20.0, 30.0])
 
 

@@ -203,7 +203,7 @@ def test_align_by_sample_id():
 
 
 def test_mpc_weights_reproduce_mean_performance():
-    from hdf_bench.report.sections_stats import weights
+    from hdf_bench.report.sections.statistics import weights
 
     rows = pd.DataFrame(dict(condition=['a', 'a', 'a', 'b', 'b'], severity=[1, 1, 2, 1, 2],
                              seed=[0, 1, 0, 0, 0], war=[0.5, 0.7, 0.4, 0.9, 0.8]))

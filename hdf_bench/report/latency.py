@@ -1,8 +1,9 @@
-"""Latency from pytest-benchmark JSON, matched leniently to model names."""
+"""Latency from pytest-benchmark JSON: each benchmark names its model in
+``extra_info['model']`` (the schema is in docs/CONTRACTS.md)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -10,27 +11,13 @@ import pandas as pd
 COLUMNS = ['model', 'benchmark', 'group', 'mean_ms', 'median_ms', 'stddev_ms', 'ops', 'rounds']
 
 
-def _model_of(bench: dict, models: Sequence[str]) -> str | None:
-    extra = bench.get('extra_info') or {}
-    params = bench.get('params') or {}
-    for source in (extra, params):
-        for key in ('model', 'model_name', 'name', 'arch'):
-            if isinstance(source.get(key), str):
-                return source[key]
-    values = [str(v) for v in params.values()]
-    text = ' '.join([bench.get('name', ''), bench.get('fullname', ''), *values])
-    # the longest model name found in the text wins (x3d_s_dam before x3d_s)
-    hits = [m for m in models if m in text]
-    return max(hits, key=len) if hits else None
-
-
-def read_latency(path: str | Path, models: Sequence[str]) -> pd.DataFrame:
+def read_latency(path: str | Path, models: Collection[str]) -> pd.DataFrame:
     """One row per benchmark naming a model: latency statistics in milliseconds.
 
     Args:
         path: pytest-benchmark JSON (``--benchmark-json``).
-        models: model names in the store, used to recognise a model in a benchmark's name or
-            params when ``extra_info['model']`` is absent.
+        models: model names in the store; a benchmark whose ``extra_info['model']`` is not
+            one of them (or is absent) is left out.
     """
     path = Path(path)
     if not path.is_file():
@@ -45,9 +32,9 @@ def read_latency(path: str | Path, models: Sequence[str]) -> pd.DataFrame:
         # only whole-model eager forwards: not DAM / DSM / pipeline parts or fast-path variants
         if info.get('kind', 'model') != 'model' or info.get('variant', 'eager') != 'eager':
             continue
-        model = _model_of(bench, models)
+        model = info.get('model')
         stats = bench.get('stats') or {}
-        if model is None or 'mean' not in stats:
+        if model not in models or 'mean' not in stats:
             continue
         rows.append(dict(model=model, benchmark=bench.get('name', ''),
                          group=bench.get('group') or '',

@@ -31,7 +31,7 @@ def align(frames: Sequence[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, np.nd
     """Align per-sample predictions of several cells on their common sample ids.
 
     Args:
-        frames: outputs of :func:`hdf_bench.report.cells.predictions` (index = sample id).
+        frames: outputs of :func:`hdf_bench.report.record.predictions` (index = sample id).
 
     Returns:
         sample ids (sorted), labels (from the first frame) and correctness (cells x clips).

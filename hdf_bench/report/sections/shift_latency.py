@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 
 from hdf_bench.report import figures
-from hdf_bench.report import imbalance as imb
 from hdf_bench.report.context import Context, num, pct
 from hdf_bench.report.document import Figure, Section, Table
 from hdf_bench.report.latency import read_latency
+from hdf_bench.report.sections import imbalance_tables as imb
 
 
 def imbalance_section(ctx: Context) -> Section:

@@ -8,9 +8,9 @@ import pandas as pd
 
 from hdf_bench.report import figures
 from hdf_bench.report import stats as st
-from hdf_bench.report.cells import confusion_of, predictions
 from hdf_bench.report.context import Context, pct, pval
 from hdf_bench.report.document import Figure, Section, Table
+from hdf_bench.report.record import confusion_of, predictions
 
 
 def _rows(ctx: Context, model: str, dataset: str, fold: str, axis: str) -> pd.DataFrame:
