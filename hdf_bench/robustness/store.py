@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from hdf_bench.data.classes import CLASSES
+from hdf_bench.filemode import apply_umask
 
 AXES = ('clean', 'corruption', 'imbalance', 'prior')
 
@@ -59,6 +60,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        apply_umask(fd)
         with os.fdopen(fd, 'wb') as handle:
             handle.write(data)
             handle.flush()
