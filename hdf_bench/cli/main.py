@@ -89,7 +89,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run ``hdf-bench ARGV``; return the exit code (2 for a usage error or a bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed
+        return done.code if isinstance(done.code, int) else EXIT_ERROR
     prog = f'hdf-bench {args.command}'
     try:
         return _run(args)
