@@ -11,8 +11,9 @@ HELP = ('train every zoo model on SynthDFER with one budget, test and profile it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--run-dir', default='runs/compare', type=folder_arg, help='folder of every artefact '
-                        '(default runs/compare); rerunning with the same folder resumes')
+    parser.add_argument('--run-dir', default='runs/compare', type=folder_arg,
+                        help='folder of every artefact (default runs/compare); rerunning '
+                        'with the same folder resumes')
     parser.add_argument('--models', nargs='+', help='zoo names (default: the whole zoo)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0],
                         help='training seeds; WAR / UAR are mean +- std over them (default 0)')

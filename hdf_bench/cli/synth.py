@@ -11,7 +11,8 @@ HELP = 'generate SynthDFER, procedural expression videos in DFEW layout'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from hdf_bench.data.synth.writer import PROPORTIONS, SynthConfig
     d = SynthConfig()
-    parser.add_argument('--out', required=True, help='output folder (new or empty; a SynthDFER set with --overwrite)')
+    parser.add_argument('--out', required=True,
+                        help='output folder (new or empty; a SynthDFER set with --overwrite)')
     parser.add_argument('--identities', type=int, default=d.identities,
                         help=f'synthetic people (default {d.identities})')
     parser.add_argument('--clips-per-identity', type=int, default=d.clips_per_identity,
