@@ -3,6 +3,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
+import subprocess
+import time
+
+import pytest
+from test_sweep_support import cli, subprocess_env
 
 from hdf_bench.cli.main import main
 from hdf_bench.data.synth import MANIFEST
@@ -68,3 +74,22 @@ def test_leftovers_of_killed_runs_are_removed_but_not_a_running_build(tmp_path, 
         os.close(fd)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         '.other.partial-k1ll3d', '.set.partial-l1ve', '.set.partial-l1ve.lock', 'set']
+
+
+@pytest.mark.slow  # a subprocess that imports torch and mmaction2
+def test_ctrl_c_during_a_build(tmp_path):
+    """A real SIGINT mid-build: one line saying how to resume, exit 130, no build folder left."""
+    proc = subprocess.Popen(
+        cli('synth', '--out', str(tmp_path / 'set'), '--identities', '40', '--size', '48'),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob('.set.partial-*/Clip')):  # the build has started
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    lines = [line for line in err.splitlines() if line.strip() and 'clips:' not in line]
+    assert proc.returncode == 130
+    assert lines == ['hdf-bench synth: interrupted; rerun the same command to resume']
+    assert list(tmp_path.iterdir()) == []

@@ -88,20 +88,26 @@ def _run(args: argparse.Namespace) -> int:
         return int(args.handler(args) or 0)
 
 
+def _interrupted(prog: str, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    print(f'\n{prog}: interrupted; rerun the same command to resume', file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``hdf-bench ARGV``; return the exit code (2 for a usage error or a bad input)."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # --help, or a usage error already printed
         return done.code if isinstance(done.code, int) else EXIT_ERROR
+    except KeyboardInterrupt:  # while importing the subcommands
+        return _interrupted('hdf-bench', debug=False)
     prog = f'hdf-bench {args.command}'
     try:
         return _run(args)
     except KeyboardInterrupt:
-        if args.debug:
-            traceback.print_exc()
-        print(f'\n{prog}: interrupted; rerun the same command to resume', file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted(prog, args.debug)
     except EXPECTED as err:
         if args.debug:
             traceback.print_exc()
