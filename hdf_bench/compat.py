@@ -64,11 +64,25 @@ def install_drn_stub() -> bool:
 
 
 def load_local_checkpoint(filename: str, map_location=None):
-    """Load a local checkpoint written by mmengine (pickled objects allowed)."""
+    """Load a local checkpoint written by mmengine (pickled objects allowed).
+
+    Raises:
+        FileNotFoundError: no such file.
+        CheckpointError: the file is not a readable checkpoint (empty, truncated, garbled).
+    """
+    from hdf_bench.errors import CheckpointError
+
     filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} does not exist')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    try:
+        return torch.load(filename, map_location=map_location, weights_only=False)
+    except Exception as err:  # pickle, zip and EOF errors: the file is not a checkpoint
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0].split('. ')[0]
+        raise CheckpointError(
+            f'checkpoint {filename} cannot be read ({os.path.getsize(filename)} bytes; '
+            f'{reason}); expected a file written by torch.save / mmengine: is it empty, '
+            'truncated or another kind of file?') from err
 
 
 def install_checkpoint_loader() -> None:

@@ -86,10 +86,15 @@ def test_existing_output_is_refused_and_replaced_only_on_request(tmp_path):
     out.mkdir()
     (out / 'keep.txt').write_text('x')
     cfg = SynthConfig(identities=5, clips_per_identity=1, size=32, min_frames=2, max_frames=3)
-    with pytest.raises(ValueError, match='already exists'):
+    with pytest.raises(FileExistsError, match='no SynthDFER manifest'):
+        generate_synthdfer(out, cfg, overwrite=True)
+    (out / 'keep.txt').unlink()
+    generate_synthdfer(out, cfg)
+    (out / 'extra.txt').write_text('x')
+    with pytest.raises(FileExistsError, match='already holds a SynthDFER set'):
         generate_synthdfer(out, cfg)
     generate_synthdfer(out, cfg, overwrite=True)
-    assert not (out / 'keep.txt').exists() and (out / MANIFEST).is_file()
+    assert not (out / 'extra.txt').exists() and (out / MANIFEST).is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ['set']  # no build folder left
 
 
@@ -109,5 +114,5 @@ def test_cli(tmp_path, capsys):
     assert main(args) == 0
     assert json.loads((out / MANIFEST).read_text())['num_clips'] == 5
     assert main(args) == 2  # exists: clear error, no traceback
-    assert 'already exists' in capsys.readouterr().err
+    assert 'already holds a SynthDFER set' in capsys.readouterr().err
 

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import argparse
 
+from hdf_bench.cli.common import add_on_missing, folder_arg
+
 NAME = 'compare'
 HELP = ('train every zoo model on SynthDFER with one budget, test and profile it, and write '
         'the comparison table (resumable)')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--run-dir', default='runs/compare', help='folder of every artefact '
-                        '(default runs/compare); rerunning with the same folder resumes')
+    parser.add_argument('--run-dir', default='runs/compare', type=folder_arg,
+                        help='folder of every artefact (default runs/compare); rerunning '
+                        'with the same folder resumes')
     parser.add_argument('--models', nargs='+', help='zoo names (default: the whole zoo)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0],
                         help='training seeds; WAR / UAR are mean +- std over them (default 0)')
@@ -18,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="training epochs (default: the configs' own short schedule)")
     parser.add_argument('--data-root', help='SynthDFER / DFEW-layout root (default: generate '
                         'SynthDFER at 64x64, 1000 clips, into RUN_DIR/data)')
+    add_on_missing(parser)
     parser.add_argument('--threads', type=int, default=1,
                         help='torch CPU threads for the latency columns (default 1)')
     parser.add_argument('--no-latency', action='store_true', help='skip the latency columns')

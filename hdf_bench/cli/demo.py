@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import argparse
 
+from hdf_bench.cli.common import folder_arg
+
 NAME = 'demo'
 HELP = 'run the whole benchmark end to end on SynthDFER (resumable)'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from hdf_bench.demo import PRESETS
-    parser.add_argument('--run-dir', default='runs/demo', help='folder of every artefact '
-                        '(default runs/demo); rerunning with the same folder resumes')
+    parser.add_argument('--run-dir', default='runs/demo', type=folder_arg,
+                        help='folder of every artefact (default runs/demo); rerunning '
+                        'with the same folder resumes')
     parser.add_argument('--preset', choices=sorted(PRESETS), default='default',
                         help='sizes: default (~20 min on a 2-core CPU), smoke (a minute or '
                         'two), full (GPU: more data, long schedules, every corruption)')

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from hdf_bench.cli.common import add_on_missing, folder_arg
+
 NAME = 'imbalance'
 HELP = 'train models on long-tailed training splits (rho) and evaluate on the unchanged test set'
 EPILOG = """\
@@ -52,10 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--profile', choices=PROFILES, default='exp',
                         help='long-tail profile (default exp)')
     parser.add_argument('--seed', type=int, default=0, help='split sampling seed (default 0)')
-    parser.add_argument('--run-dir', required=True, help='run folder (splits, work dirs, store)')
+    parser.add_argument('--run-dir', required=True, type=folder_arg,
+                        help='run folder (splits, work dirs, store)')
     parser.add_argument('--data-root', default=None,
                         help="data root replacing the configs' (source split read there)")
     parser.add_argument('--fold', type=int, default=None, help="fold replacing the configs'")
+    add_on_missing(parser)
     parser.add_argument('--epochs', type=int, default=None,
                         help="training epochs (default: the config's; schedule scaled)")
     parser.add_argument('--priors', nargs='+', choices=NAMED_PRIORS, default=list(NAMED_PRIORS),

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import argparse
 
+from hdf_bench.cli.common import folder_arg
+
 NAME = 'report'
 HELP = 'Statistics, tables and figures (md, html, tex, csv, parquet) from a results store.'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--store', required=True, help='results store folder (RUN/results)')
-    parser.add_argument('--out', required=True, help='output folder (RUN/report)')
+    parser.add_argument('--store', required=True, type=folder_arg,
+                        help='results store folder (RUN/results)')
+    parser.add_argument('--out', required=True, type=folder_arg,
+                        help='output folder (RUN/report)')
     parser.add_argument('--spec', default=None,
                         help='report spec file (e.g. reports/default.py); defaults otherwise')
     parser.add_argument('--reference', default=None,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from hdf_bench.cli.common import add_on_missing, folder_arg
+
 NAME = 'robustness'
 HELP = 'Evaluate trained models on clean and corrupted test data (resumable; results store).'
 
@@ -27,14 +29,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--suite', default='quick',
                         help='corruption suite: a name (default, style, temporal, quick) or a '
                              'suite file (default: %(default)s)')
-    parser.add_argument('--store', required=True, metavar='DIR', help='results store folder')
-    parser.add_argument('--cache', metavar='DIR',
+    parser.add_argument('--store', required=True, metavar='DIR', type=folder_arg,
+                        help='results store folder')
+    parser.add_argument('--cache', metavar='DIR', type=folder_arg,
                         help='cache of corrupted clips shared by the models (default: none)')
     parser.add_argument('--no-cache-clean', action='store_true',
                         help='do not cache clean inputs (corrupted ones still are)')
     parser.add_argument('--data-root', metavar='DIR',
                         help="override the test dataset's data_root of every model")
     parser.add_argument('--fold', help="override the test dataset's fold of every model")
+    add_on_missing(parser)
     parser.add_argument('--device', default='cpu', choices=('cpu', 'cuda'))
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-workers', type=int, default=2)

@@ -11,7 +11,8 @@ HELP = 'generate SynthDFER, procedural expression videos in DFEW layout'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from hdf_bench.data.synth.writer import PROPORTIONS, SynthConfig
     d = SynthConfig()
-    parser.add_argument('--out', required=True, help='output folder (must be new or empty)')
+    parser.add_argument('--out', required=True,
+                        help='output folder (new or empty; a SynthDFER set with --overwrite)')
     parser.add_argument('--identities', type=int, default=d.identities,
                         help=f'synthetic people (default {d.identities})')
     parser.add_argument('--clips-per-identity', type=int, default=d.clips_per_identity,
@@ -26,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--max-frames', type=int, default=d.max_frames,
                         help=f'longest clip (default {d.max_frames})')
     parser.add_argument('--workers', type=int, default=1, help='parallel processes (default 1)')
-    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace --out if it holds a SynthDFER set (nothing else is replaced)')
 
 
 def run(args: argparse.Namespace) -> int:

@@ -94,6 +94,13 @@ def as_clip(clip: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     return np.ascontiguousarray(clip)
 
 
+def check_seed(seed: int) -> int:
+    """Raise TypeError unless ``seed`` is an integer (``bool`` is not); return it as ``int``."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f'seed must be an int, got {type(seed).__name__} {seed!r}')
+    return int(seed)
+
+
 def derive_seed(clip_id: str, name: str, severity: int, seed: int) -> int:
     """Hash (clip_id, name, severity, seed) to a 64-bit integer seed."""
     key = f'{clip_id}\x1f{name}\x1f{severity}\x1f{seed}'.encode()
@@ -119,7 +126,7 @@ def corrupt(clip: np.ndarray | Sequence[np.ndarray], name: str, severity: int, s
     fn = CORRUPTIONS[check_name(name)]
     severity = check_severity(severity)
     clip = as_clip(clip)
-    rng = np.random.default_rng(derive_seed(str(clip_id), name, severity, int(seed)))
+    rng = np.random.default_rng(derive_seed(str(clip_id), name, severity, check_seed(seed)))
     if per_frame and name not in TEMPORAL_NAMES:
         seeds = rng.integers(0, 2**63, size=len(clip))
         out = np.concatenate([fn(clip[i:i + 1], severity, np.random.default_rng(int(s)))

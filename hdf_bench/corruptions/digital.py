@@ -48,8 +48,14 @@ def saturate(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.nd
 
 
 def pixelate(clip: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:
-    """Pixelation (albumentations ``Downscale``: area downscaling, nearest upscaling)."""
+    """Pixelation (albumentations ``Downscale``: area downscaling, nearest upscaling).
+
+    Frames too small for the severity's block size keep at least one block per side.
+    """
     scale = pick(PIXELATE, severity)
+    side = min(clip.shape[1:3])
+    if round(side * scale) < 1:  # OpenCV rounds the downscaled size; 0 pixels is an error
+        scale = 1.0 / side
     transform = A.Downscale(scale_range=(scale, scale), p=1.0,
                             interpolation_pair={'downscale': cv2.INTER_AREA,
                                                 'upscale': cv2.INTER_NEAREST_EXACT})

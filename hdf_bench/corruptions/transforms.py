@@ -4,7 +4,13 @@ from __future__ import annotations
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from hdf_bench.corruptions.api import TEMPORAL_NAMES, check_name, check_severity, corrupt
+from hdf_bench.corruptions.api import (
+    TEMPORAL_NAMES,
+    check_name,
+    check_seed,
+    check_severity,
+    corrupt,
+)
 
 
 def clip_id_of(results: dict) -> str:
@@ -32,7 +38,7 @@ class Corrupt(BaseTransform):
     def __init__(self, name: str, severity: int, seed: int = 0, per_frame: bool = False) -> None:
         self.name = check_name(name)
         self.severity = check_severity(severity)
-        self.seed = int(seed)
+        self.seed = check_seed(seed)
         self.per_frame = bool(per_frame)
 
     def transform(self, results: dict) -> dict:

@@ -2,18 +2,38 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
 from mmaction.datasets import BaseActionDataset
 from mmengine.logging import print_log
 
 from hdf_bench.data.classes import CLASSES
-from hdf_bench.data.frames import FrameFolderError, FrameRun, scan_frames
+from hdf_bench.data.frames import FrameFolderError, FrameRun, decode_frame, scan_frames
 
 ON_MISSING = ('error', 'skip')
 CHECK_FRAMES = ('none', 'size', 'decode')
+#: ``on_missing`` of data sets built without one (set by :func:`default_on_missing`)
+_DEFAULTS = dict(on_missing='error')
+
+
+@contextmanager
+def default_on_missing(policy: str) -> Iterator[None]:
+    """Within the block, data sets whose config sets no ``on_missing`` use ``policy``.
+
+    The command line's ``--on-missing`` goes through here, so that every data set a command
+    builds (training, validation, test) follows it without each caller passing it on.
+    """
+    if policy not in ON_MISSING:
+        raise ValueError(f'on_missing must be one of {ON_MISSING}, got {policy!r}')
+    previous = _DEFAULTS['on_missing']
+    _DEFAULTS['on_missing'] = policy
+    try:
+        yield
+    finally:
+        _DEFAULTS['on_missing'] = previous
 
 
 @dataclass
@@ -58,7 +78,8 @@ class FrameClipDataset(BaseActionDataset):
         pipeline: mmaction2 transforms.
         data_root: root folder of the data set.
         on_missing: 'error' raises on a missing/empty/broken clip folder; 'skip' drops the
-            clip, counts it (:attr:`skipped`) and logs a warning.
+            clip, counts it (:attr:`skipped`) and logs a warning; None: 'error' unless
+            :func:`default_on_missing` (the command line's ``--on-missing``) says otherwise.
         check_frames: 'none', 'size' (no empty frame file; default) or 'decode' (every
             frame decodes; slow, for auditing a data set).
         classes: class names in label order (metainfo ``classes``).
@@ -66,8 +87,9 @@ class FrameClipDataset(BaseActionDataset):
     """
 
     def __init__(self, ann_file: str, pipeline: list, data_root: str,
-                 on_missing: str = 'error', check_frames: str = 'size',
+                 on_missing: str | None = None, check_frames: str = 'size',
                  classes: tuple[str, ...] = CLASSES, **kwargs) -> None:
+        on_missing = _DEFAULTS['on_missing'] if on_missing is None else on_missing
         if on_missing not in ON_MISSING:
             raise ValueError(f'on_missing must be one of {ON_MISSING}, got {on_missing!r}')
         if check_frames not in CHECK_FRAMES:
@@ -90,9 +112,7 @@ class FrameClipDataset(BaseActionDataset):
         run = scan_frames(entry.frame_dir, check_sizes=self.check_frames != 'none')
         if self.check_frames == 'decode':
             for index in range(run.total_frames):
-                path = run.path(index)
-                if cv2.imread(path, cv2.IMREAD_COLOR) is None:
-                    raise FrameFolderError(f'frame {path} cannot be decoded as an image')
+                decode_frame(run.path(index))
         return run
 
     def load_data_list(self) -> list[dict]:
@@ -105,7 +125,8 @@ class FrameClipDataset(BaseActionDataset):
             except (FrameFolderError, FileNotFoundError) as err:
                 if self.on_missing == 'error':
                     raise type(err)(f'{err} (clip {entry.clip_id} of {self.ann_file}; '
-                                    f"pass on_missing='skip' to drop such clips)") from None
+                                    "--on-missing skip, or on_missing='skip' in the data set "
+                                    'config, drops such clips)') from None
                 self.skipped.append((entry.clip_id, str(err)))
                 continue
             data_list.append(dict(
@@ -123,12 +144,20 @@ class FrameClipDataset(BaseActionDataset):
         return data_list
 
     def prepare_data(self, idx: int) -> Any:
-        """Run the pipeline; a failure names the clip and its folder."""
+        """Run the pipeline; a failure names the clip, and the frame if one does not decode."""
         try:
             return super().prepare_data(idx)
         except Exception as err:
             info = self.get_data_info(idx)
-            raise RuntimeError(
-                f'loading clip {info.get("clip_id")} from {info.get("frame_dir")} failed: '
-                f'{type(err).__name__}: {err}. A frame may be unreadable; build the data set '
-                f"with check_frames='decode' to find it") from err
+            where = f'clip {info.get("clip_id")} of {self.ann_file}'
+            try:  # the usual cause is a damaged frame: decode the clip's frames to name it
+                run = FrameRun(info['frame_dir'], info['filename_tmpl'], info.get('offset', 0),
+                               info['total_frames'])
+                for index in range(run.total_frames):
+                    decode_frame(run.path(index))
+            except (FrameFolderError, OSError) as frame_err:
+                raise type(frame_err)(f'{frame_err} ({where})') from err
+            except KeyError:
+                pass
+            raise RuntimeError(f'loading {where} from {info.get("frame_dir")} failed: '
+                               f'{type(err).__name__}: {err}') from err

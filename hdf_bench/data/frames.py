@@ -12,12 +12,15 @@ import os
 import re
 from dataclasses import dataclass
 
+from hdf_bench.errors import BadFileError
+
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 _NUMBERED = re.compile(r'^(?P<prefix>.*?)(?P<num>\d+)(?P<ext>\.[A-Za-z]+)$')
 
 
-class FrameFolderError(ValueError):
-    """A clip's frame folder is missing, empty or not a contiguous numbered run."""
+class FrameFolderError(BadFileError):
+    """A clip's frame folder is missing, empty or not a contiguous numbered run, or a frame
+    does not decode."""
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,26 @@ def scan_frames(frame_dir: str, check_sizes: bool = True) -> FrameRun:
                 f'missing (found {len(numbers)} frames numbered {first}..{numbers[-1]}); '
                 f'expected a contiguous run')
     return FrameRun(os.path.abspath(frame_dir), tmpl, first, len(numbers))
+
+
+def decode_frame(path: str) -> None:
+    """Decode one frame as training does (mmcv's cv2 backend, as ``RawFrameDecode``).
+
+    ``cv2.imread`` accepts a truncated JPEG (it fills the rest grey) where ``cv2.imdecode``,
+    which training uses, returns nothing; so the audit decodes the file's bytes.
+
+    Raises:
+        FrameFolderError: the file does not decode (truncated, garbled, not an image).
+    """
+    import cv2
+    import mmcv
+
+    with open(path, 'rb') as handle:
+        data = handle.read()
+    try:
+        image = mmcv.imfrombytes(data, flag='color', channel_order='rgb', backend='cv2')
+    except cv2.error:  # mmcv converts the colour order of a failed (None) decode
+        image = None
+    if image is None:
+        raise FrameFolderError(f'frame {path} cannot be decoded as an image (truncated or not '
+                               f'an image, {len(data)} bytes); replace it or drop its clip')

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hdf_bench.filemode import apply_umask
 from hdf_bench.imbalance.formats import (
     format_classes,
     format_split,
@@ -128,6 +129,7 @@ def write_checked(path: Path, text: str, fmt: str, expected: list[tuple[str, int
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        apply_umask(fd)
         with os.fdopen(fd, 'w', encoding='utf-8') as handle:
             handle.write(text)
             handle.flush()

@@ -5,13 +5,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from hdf_bench.filemode import apply_umask
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` (temp file in the same folder, fsync, ``os.replace``)."""
+    """Write ``data`` to ``path`` (temp file in the same folder, fsync, ``os.replace``), with
+    the mode a plain ``open()`` would give (umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        apply_umask(fd)
         with os.fdopen(fd, 'wb') as handle:
             handle.write(data)
             handle.flush()

@@ -10,14 +10,14 @@ folder names are part of the layout readers expect)::
     synthdfer.json                                  manifest
 
 The set is built in a hidden sibling folder (``.<name>.partial-*``) and renamed into place
-at the end, so a killed run never leaves a folder that looks complete.
+at the end, so a killed run never leaves a folder that looks complete; the next run removes
+such leftovers (:mod:`hdf_bench.data.synth.staging`).
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
@@ -28,6 +28,7 @@ import numpy as np
 
 from hdf_bench.data.classes import CLASSES
 from hdf_bench.data.synth.render import PLAN_STREAM, render_clip
+from hdf_bench.data.synth.staging import remove_stale, staging_folder
 
 MANIFEST = 'synthdfer.json'
 NUM_FOLDS = 5
@@ -201,45 +202,68 @@ def _build(tmp: Path, cfg: SynthConfig, workers: int, progress: bool) -> dict:
     return manifest
 
 
+def is_synthdfer(folder: Path) -> bool:
+    """True if ``folder`` holds a SynthDFER manifest (a set this module wrote)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get('name') == 'SynthDFER'
+
+
+def check_output(out: Path, overwrite: bool) -> None:
+    """Raise unless ``out`` may receive a new set: new, empty, or SynthDFER with ``overwrite``.
+
+    ``overwrite`` never replaces a file or a folder of other files, in case ``out`` is a typo.
+    """
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f'output {out} is a file, not a folder; give a folder for the '
+                              'data set')
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not is_synthdfer(out):
+        raise FileExistsError(f'output folder {out} holds files but no SynthDFER manifest '
+                              f'({MANIFEST}); --overwrite only replaces a SynthDFER set, so '
+                              'choose a new folder')
+    if not overwrite:
+        raise FileExistsError(f'output folder {out} already holds a SynthDFER set; pass '
+                              'overwrite=True (--overwrite) to replace it')
+
+
 def generate_synthdfer(out: str | os.PathLike, cfg: SynthConfig | None = None,
                        workers: int = 1, overwrite: bool = False,
                        progress: bool = False) -> dict:
     """Generate SynthDFER into ``out`` (DFEW layout) and return its manifest.
 
+    The set is built in a hidden sibling folder and renamed into place, so a killed run never
+    leaves a folder that looks complete; the leftovers of killed runs are removed at the start.
+
     Args:
-        out: target folder; must not exist (or be empty) unless ``overwrite``.
+        out: target folder; must not exist (or be empty) unless it holds a SynthDFER set
+            and ``overwrite`` is set.
         cfg: what to generate (default :class:`SynthConfig`).
         workers: processes rendering clips in parallel (output does not depend on it).
-        overwrite: replace an existing ``out`` once the new set is complete.
+        overwrite: replace an existing SynthDFER set at ``out`` once the new set is complete.
         progress: show a tqdm progress bar.
 
     Raises:
-        ValueError: bad config, or ``out`` exists and holds files without ``overwrite``.
+        ValueError: bad config.
+        FileExistsError: ``out`` is a file, holds files other than a SynthDFER set, or holds
+            a SynthDFER set without ``overwrite``.
     """
     cfg = cfg or SynthConfig()
     cfg.validate()
     if workers < 1:
         raise ValueError(f'workers must be >= 1, got {workers}')
     out = Path(out).absolute()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise ValueError(f'{out} already exists and is not empty; pass overwrite=True '
-                         f'(--overwrite) to replace it')
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # a private hidden build folder: concurrent runs cannot mix, a killed run leaves only
-    # a hidden '.<name>.partial-*' folder behind, never a set that looks complete
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.partial-', dir=out.parent))
-    try:
+    check_output(out, overwrite)
+    for stale in remove_stale(out):
+        if progress:
+            print(f'removed {stale}, left by a killed run')
+    with staging_folder(out) as tmp:
         manifest = _build(tmp, cfg, workers, progress)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        shutil.rmtree(tmp)
-        raise ValueError(f'{out} appeared while generating (another run?); not replaced')
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
-    if out.exists():
-        shutil.rmtree(out) if out.is_dir() else out.unlink()
-    os.replace(tmp, out)
+        check_output(out, overwrite)  # again: another run may have written it meanwhile
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
     return manifest
