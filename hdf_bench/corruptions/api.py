@@ -19,6 +19,7 @@ from hdf_bench.corruptions.noise import NOISE
 from hdf_bench.corruptions.style import STYLE
 from hdf_bench.corruptions.temporal import TEMPORAL
 from hdf_bench.corruptions.weather import WEATHER
+from hdf_bench.data.landmarks import check_landmarks
 
 SEVERITIES = (1, 2, 3, 4, 5)
 
@@ -132,6 +133,8 @@ def corrupt(clip: np.ndarray | Sequence[np.ndarray], name: str, severity: int, s
     clip = as_clip(clip)
     rng = np.random.default_rng(derive_seed(str(clip_id), name, severity, int(seed)))
     if name in FACE_NAMES:
+        if landmarks is not None:
+            landmarks = check_landmarks(landmarks, len(clip))
         out = fn(clip, severity, rng, landmarks=landmarks)
     elif per_frame and name not in TEMPORAL_NAMES:
         seeds = rng.integers(0, 2**63, size=len(clip))

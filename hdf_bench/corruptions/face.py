@@ -7,10 +7,10 @@ bands in the face's own frame (x along the eye line, y towards the chin), so occ
 the head when it moves or rolls. Draws are once per clip unless stated.
 
 Severity definitions (levels 1..5):
-  upper_face_occlusion  share of the upper-face band (top of the face to just below the eyes)
-                        hidden, from the top down like a hat brim or fringe: 0.2 .. 1.0
-  eye_occlusion         share of the eyes band (between brows and cheeks, as sunglasses) hidden,
-                        a bar centred on the eye line: 0.2 .. 1.0
+  upper_face_occlusion  share of the upper-face band (top of the face down to the bottom of the
+                        eyes band) hidden, from the top down like a hat brim or fringe: 0.2 .. 1.0
+  eye_occlusion         share of the eyes band (eye line +- 0.55 eye widths, below the brows:
+                        sunglasses) hidden, a bar centred on the eye line: 0.2 .. 1.0
   lower_face_occlusion  share of the lower-face band (below the nose to the chin) hidden, from
                         the chin up like a mask or a hand: 0.2 .. 1.0
   patch_occlusion       side of a square patch at a random place on the face, fraction of the
@@ -76,12 +76,10 @@ class FaceFrame:
         return (self.at('face_left')[0], self.at('face_right')[0], self.at('forehead')[1],
                 self.at('chin')[1])
 
-    def brow_to_eye(self) -> np.ndarray:
-        """Distance from the brows down to the eye line (>= 5 % of the face width)."""
-        brows = self.y[:, [LM[n] for n in ('brow_left_outer', 'brow_left_inner',
-                                            'brow_right_inner', 'brow_right_outer')]]
-        x0, x1, _, _ = self.face_box()
-        return np.maximum(-brows.mean(1), 0.05 * np.abs(x1 - x0))
+    def eye_width(self) -> np.ndarray:
+        """Mean corner-to-corner width of the eyes (it does not change with expression)."""
+        return (np.abs(self.at('eye_left_inner')[0] - self.at('eye_left_outer')[0])
+                + np.abs(self.at('eye_right_outer')[0] - self.at('eye_right_inner')[0])) / 2
 
     def polygon(self, t: int, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
         """Image corners (4, 2) of the face-frame rectangle [x0, x1] x [y0, y1] at frame t."""
@@ -130,13 +128,12 @@ def _band(clip: np.ndarray, rng: np.random.Generator, landmarks: np.ndarray | No
     x0, x1, top, chin = frame.face_box()
     pad = 0.05 * np.abs(x1 - x0)
     x0, x1 = x0 - pad, x1 + pad
-    e = frame.brow_to_eye()
+    half = 0.55 * frame.eye_width()  # half-height of the eyes band
     if region == 'upper':
-        bottom = np.maximum(frame.at('eye_left_bottom')[1], frame.at('eye_right_bottom')[1])
-        y0, y1 = top, top + share * (bottom + 0.35 * e - top)
+        y0, y1 = top, top + share * (half - top)
     elif region == 'eyes':
         x0, x1 = frame.at('brow_left_outer')[0], frame.at('brow_right_outer')[0]
-        y0, y1 = -share * 0.6 * e, share * 0.6 * e
+        y0, y1 = -share * half, share * half
     else:  # lower
         nose, lip = frame.at('nose_tip')[1], frame.at('lip_top')[1]
         start = nose + 0.3 * (lip - nose)

@@ -13,6 +13,7 @@ corruptions. ``left`` / ``right`` are as seen in the image.
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
@@ -46,8 +47,16 @@ def landmarks_path(data_root: str, variant: str, clip_id: str) -> str:
 
 
 def save_landmarks(path: str, points: np.ndarray, size: tuple[int, int]) -> None:
-    """Write (T, K, 2) pixel landmarks of frames of ``size`` = (height, width)."""
-    np.savez(path, points=np.asarray(points, np.float32), size=np.asarray(size, np.int32))
+    """Write (T, K, 2) pixel landmarks of frames of ``size`` = (height, width).
+
+    An ``.npz`` with fixed zip timestamps, so the same points give the same bytes.
+    """
+    arrays = {'points': np.asarray(points, np.float32), 'size': np.asarray(size, np.int32)}
+    with zipfile.ZipFile(path, 'w') as archive:
+        for key, array in arrays.items():
+            with archive.open(zipfile.ZipInfo(f'{key}.npy', date_time=(1980, 1, 1, 0, 0, 0)),
+                              'w') as handle:
+                np.lib.format.write_array(handle, array, allow_pickle=False)
 
 
 def load_landmarks(path: str) -> tuple[np.ndarray, tuple[int, int]]:
