@@ -62,7 +62,8 @@ def test_occluders_follow_the_landmarks(name):
     shift = np.stack([np.arange(5) * 1.0, np.arange(5) * -2.0], axis=1)  # stays inside
     landmarks = prior_landmarks(5, 80, 80) + shift[:, None].astype(np.float32)
     out = corrupt(clip, name, 3, clip_id='b', landmarks=landmarks)
-    centres = np.array([np.argwhere(np.any(f != c, -1)).mean(0)[::-1] for f, c in zip(out, clip)])
+    centres = np.array([np.argwhere(np.any(f != c, -1)).mean(0)[::-1]
+                        for f, c in zip(out, clip, strict=True)])
     assert np.abs(centres - centres[0] - shift).max() < 0.5, centres
 
 
