@@ -254,6 +254,8 @@ FACE = {
     'rotation_drift': rotation_drift,
     'low_resolution': low_resolution,
 }
+#: Face corruptions that change over the clip (the others are the same on every frame).
+FACE_VARYING = ('moving_occluder', 'crop_jitter', 'rotation_drift')
 #: The occlusions of one face region each, for the region-reliance analysis.
 REGION_OCCLUSIONS = {'upper': 'upper_face_occlusion', 'eyes': 'eye_occlusion',
                      'lower': 'lower_face_occlusion'}
