@@ -9,6 +9,7 @@ from hdf_bench.report.cells import load_cells
 from hdf_bench.report.context import Context
 from hdf_bench.report.document import Report, Section
 from hdf_bench.report.render import write_report
+from hdf_bench.report.sections_faces import gallery_section, region_section
 from hdf_bench.report.sections_other import imbalance_section, latency_section, prior_section
 from hdf_bench.report.sections_robustness import corruption_section, group_section, summary_section
 from hdf_bench.report.sections_stats import (
@@ -23,7 +24,7 @@ BUILDERS: dict[str, Callable[[Context], Section]] = {
     'summary': summary_section, 'corruptions': corruption_section, 'groups': group_section,
     'uncertainty': uncertainty_section, 'significance': significance_section,
     'confusion': confusion_section, 'imbalance': imbalance_section, 'prior': prior_section,
-    'latency': latency_section,
+    'latency': latency_section, 'regions': region_section, 'gallery': gallery_section,
 }
 
 
