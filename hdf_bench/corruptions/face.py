@@ -106,14 +106,11 @@ def _occluder(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     return np.clip(colour.astype(np.float32) + texture, 0, 255)
 
 
-def _paint(clip: np.ndarray, polygons: list[np.ndarray | None], occluder: np.ndarray
-           ) -> np.ndarray:
+def _paint(clip: np.ndarray, polygons: list[np.ndarray], occluder: np.ndarray) -> np.ndarray:
     """Cover frame t of ``clip`` inside ``polygons[t]`` (anti-aliased edge) with ``occluder``."""
     out = clip.copy()
     h, w = clip.shape[1:3]
     for t, poly in enumerate(polygons):
-        if poly is None:
-            continue
         mask = np.zeros((h, w), np.uint8)
         cv2.fillPoly(mask, [np.round(poly * (1 << _SHIFT)).astype(np.int32)], 255,
                      cv2.LINE_AA, _SHIFT)
@@ -138,8 +135,7 @@ def _band(clip: np.ndarray, rng: np.random.Generator, landmarks: np.ndarray | No
         nose, lip = frame.at('nose_tip')[1], frame.at('lip_top')[1]
         start = nose + 0.3 * (lip - nose)
         y0, y1 = chin - share * (chin - start), chin
-    polys = [frame.polygon(t, x0[t], x1[t], np.broadcast_to(y0, x0.shape)[t],
-                           np.broadcast_to(y1, x0.shape)[t]) for t in range(len(clip))]
+    polys = [frame.polygon(t, x0[t], x1[t], y0[t], y1[t]) for t in range(len(clip))]
     return _paint(clip, polys, _occluder(rng, *clip.shape[1:3]))
 
 
