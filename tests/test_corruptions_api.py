@@ -6,6 +6,7 @@ from hdf_bench.corruptions import (
     APPEARANCE,
     CORRUPTIONS,
     DETERMINISTIC,
+    FACE_NAMES,
     GROUPS,
     TEMPORAL_NAMES,
     corrupt,
@@ -19,8 +20,9 @@ CLIP = make_test_clip(frames=6, size=48)
 def test_groups_partition_the_corruptions():
     grouped = [n for names in GROUPS.values() for n in names]
     assert sorted(grouped) == sorted(CORRUPTIONS) and len(grouped) == len(set(grouped))
-    assert set(GROUPS) == {'noise', 'blur', 'weather', 'digital', 'style', 'temporal'}
-    assert set(APPEARANCE) | set(TEMPORAL_NAMES) == set(CORRUPTIONS)
+    assert set(GROUPS) == {'noise', 'blur', 'weather', 'digital', 'style', 'temporal', 'face'}
+    assert set(APPEARANCE) | set(TEMPORAL_NAMES) | set(FACE_NAMES) == set(CORRUPTIONS)
+    assert len(CORRUPTIONS) == 34 + 9 and group_of('eye_occlusion') == 'face'
     assert not set(GROUPS) & set(CORRUPTIONS)
     assert group_of('h264') == 'temporal' and group_of('jpeg') == 'digital'
 

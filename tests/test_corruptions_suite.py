@@ -8,10 +8,11 @@ from hdf_bench.corruptions.suite import SUITE_DIR, Suite
 
 
 def test_shipped_suites():
-    assert {'default', 'style', 'temporal', 'quick'} <= set(suite_names())
+    assert {'default', 'style', 'temporal', 'quick', 'face'} <= set(suite_names())
     default = load_suite('default')
     assert set(default.corruptions) == set(CORRUPTIONS) and default.severities == (1, 2, 3, 4, 5)
     assert set(load_suite('temporal').corruptions) == set(GROUPS['temporal'])
+    assert load_suite('face').corruptions == GROUPS['face']
     assert not set(load_suite('style').corruptions) & set(GROUPS['temporal'])
     quick = load_suite('quick')
     assert len(quick) == len(quick.corruptions) * 3 <= 30 and quick.severities == (1, 3, 5)

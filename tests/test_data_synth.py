@@ -19,7 +19,8 @@ def _read_csv(path):
 
 def test_layout_is_dfews(synth_root):
     manifest = json.loads((synth_root / MANIFEST).read_text())
-    assert sorted(p.name for p in synth_root.iterdir()) == ['Clip', 'EmoLabel_DataSplit', MANIFEST]
+    assert sorted(p.name for p in synth_root.iterdir()) == ['Clip', 'EmoLabel_DataSplit',
+                                                            'Landmarks', MANIFEST]
     assert manifest['num_clips'] == 21 and manifest['image_size'] == [64, 64]
     full = synth_root / 'Clip' / 'clip_224x224'
     short = synth_root / 'Clip' / 'clip_224x224_16f'

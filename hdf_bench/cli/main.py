@@ -23,6 +23,7 @@ SUBCOMMANDS = (
     'robustness',
     'imbalance',
     'report',
+    'corruptions',
 )
 
 #: exceptions that mean "the input is wrong", not "the code is wrong"

@@ -1,4 +1,4 @@
-"""Corruptions for DFER clips (appearance/style shifts and temporal corruptions).
+"""Corruptions for DFER clips (appearance/style shifts, temporal corruptions, face shifts).
 
 ``corrupt(clip, name, severity, seed=0, clip_id='', per_frame=False)`` is the entry point;
 ``CORRUPTIONS`` maps names to functions and ``GROUPS`` groups them. ``Corrupt`` /
@@ -8,6 +8,7 @@ from hdf_bench.corruptions.api import (
     APPEARANCE,
     CORRUPTIONS,
     DETERMINISTIC,
+    FACE_NAMES,
     GROUPS,
     SEVERITIES,
     TEMPORAL_NAMES,
@@ -20,7 +21,7 @@ from hdf_bench.corruptions.suite import Suite, load_suite, suite_names
 from hdf_bench.corruptions.transforms import Corrupt, TemporalCorrupt
 
 __all__ = [
-    'APPEARANCE', 'CORRUPTIONS', 'DETERMINISTIC', 'GROUPS', 'SEVERITIES', 'TEMPORAL_NAMES',
+    'APPEARANCE', 'CORRUPTIONS', 'DETERMINISTIC', 'FACE_NAMES', 'GROUPS', 'SEVERITIES', 'TEMPORAL_NAMES',
     'Corrupt', 'Suite', 'TemporalCorrupt', 'as_clip', 'corrupt', 'derive_seed', 'group_of',
     'load_suite', 'suite_names',
 ]

@@ -14,10 +14,12 @@ from hdf_bench.corruptions._common import CorruptionFn
 from hdf_bench.corruptions.blur import BLUR
 from hdf_bench.corruptions.compression import COMPRESSION
 from hdf_bench.corruptions.digital import DIGITAL
+from hdf_bench.corruptions.face import FACE
 from hdf_bench.corruptions.noise import NOISE
 from hdf_bench.corruptions.style import STYLE
 from hdf_bench.corruptions.temporal import TEMPORAL
 from hdf_bench.corruptions.weather import WEATHER
+from hdf_bench.data.landmarks import check_landmarks
 
 SEVERITIES = (1, 2, 3, 4, 5)
 
@@ -29,23 +31,29 @@ GROUPS: dict[str, tuple[str, ...]] = {
     'digital': (*DIGITAL, 'jpeg'),
     'style': tuple(STYLE),
     'temporal': (*TEMPORAL, 'h264'),
+    'face': tuple(FACE),
 }
 
 #: Name -> function ``(clip, severity, rng) -> clip``, in group order.
 CORRUPTIONS: dict[str, CorruptionFn] = {
-    name: {**NOISE, **BLUR, **WEATHER, **DIGITAL, **STYLE, **TEMPORAL, **COMPRESSION}[name]
+    name: {**NOISE, **BLUR, **WEATHER, **DIGITAL, **STYLE, **TEMPORAL, **COMPRESSION,
+           **FACE}[name]
     for names in GROUPS.values() for name in names
 }
 
 #: Corruptions that act on frames independently (``per_frame`` applies to these).
-APPEARANCE: tuple[str, ...] = tuple(n for g, ns in GROUPS.items() if g != 'temporal' for n in ns)
+APPEARANCE: tuple[str, ...] = tuple(n for g, ns in GROUPS.items() if g not in ('temporal', 'face')
+                                    for n in ns)
 #: Corruptions that act across frames (``per_frame`` is ignored for these).
 TEMPORAL_NAMES: tuple[str, ...] = GROUPS['temporal']
+#: Face shifts (occlusion, crop jitter, rotation, resolution): they take per-frame landmarks
+#: and define their own behaviour over time (``per_frame`` is ignored for these).
+FACE_NAMES: tuple[str, ...] = GROUPS['face']
 #: Corruptions whose output does not depend on the seed or clip id.
 DETERMINISTIC: frozenset[str] = frozenset({
     'defocus_blur', 'zoom_blur', 'gaussian_blur', 'brightness', 'contrast', 'saturate',
     'pixelate', 'posterize', 'jpeg', 'gamma', 'grayscale', 'sepia', 'frame_rate',
-    'temporal_motion_blur', 'h264'})
+    'temporal_motion_blur', 'h264', 'low_resolution'})
 
 
 def group_of(name: str) -> str:
@@ -108,7 +116,8 @@ def derive_seed(clip_id: str, name: str, severity: int, seed: int) -> int:
 
 
 def corrupt(clip: np.ndarray | Sequence[np.ndarray], name: str, severity: int, seed: int = 0,
-            clip_id: str = '', per_frame: bool = False) -> np.ndarray:
+            clip_id: str = '', per_frame: bool = False,
+            landmarks: np.ndarray | None = None) -> np.ndarray:
     """Corrupt a clip.
 
     Args:
@@ -118,7 +127,10 @@ def corrupt(clip: np.ndarray | Sequence[np.ndarray], name: str, severity: int, s
         seed: run seed; with ``clip_id``, ``name`` and ``severity`` it fixes every draw.
         clip_id: identifier of the clip, so different clips get different draws.
         per_frame: draw appearance parameters (noise fields, blur directions, ...) afresh for
-            each frame instead of once per clip. Ignored for temporal corruptions.
+            each frame instead of once per clip. Ignored for temporal and face corruptions.
+        landmarks: (T, K, 2) face landmarks in pixels of ``clip`` (order of
+            ``hdf_bench.data.landmarks.LANDMARK_NAMES``) for the face corruptions, which
+            otherwise use the aligned-crop prior. Ignored by the other corruptions.
 
     Returns:
         A new (T, H, W, 3) uint8 array (a list input gives an array too).
@@ -127,7 +139,11 @@ def corrupt(clip: np.ndarray | Sequence[np.ndarray], name: str, severity: int, s
     severity = check_severity(severity)
     clip = as_clip(clip)
     rng = np.random.default_rng(derive_seed(str(clip_id), name, severity, check_seed(seed)))
-    if per_frame and name not in TEMPORAL_NAMES:
+    if name in FACE_NAMES:
+        if landmarks is not None:
+            landmarks = check_landmarks(landmarks, len(clip))
+        out = fn(clip, severity, rng, landmarks=landmarks)
+    elif per_frame and name not in TEMPORAL_NAMES:
         seeds = rng.integers(0, 2**63, size=len(clip))
         out = np.concatenate([fn(clip[i:i + 1], severity, np.random.default_rng(int(s)))
                               for i, s in enumerate(seeds)])

@@ -8,6 +8,7 @@ from mmaction.registry import DATASETS
 
 from hdf_bench.data.base import ClipEntry, FrameClipDataset, require_dir, require_file
 from hdf_bench.data.classes import CLASSES
+from hdf_bench.data.landmarks import landmarks_path
 
 DFEW_VARIANTS = ('clip_224x224', 'clip_224x224_16f')
 SPLITS = ('train', 'test')
@@ -103,7 +104,8 @@ class DFEWDataset(FrameClipDataset):
 
     ``Clip/<variant>/<5-digit id>/`` holds the frames; labels come from
     ``EmoLabel_DataSplit/{train,test}(single-labeled)/set_<fold>.csv`` (1-based, mapped to
-    the canonical 0-based order, which is DFEW's).
+    the canonical 0-based order, which is DFEW's). Where ``Landmarks/<variant>/<id>.npz``
+    exists (SynthDFER writes it), the data info gets its path as ``landmarks_file``.
 
     Args:
         data_root: DFEW (or SynthDFER) root.
@@ -141,5 +143,9 @@ class DFEWDataset(FrameClipDataset):
         super().__init__(ann_file, pipeline, data_root, **kwargs)
 
     def read_split(self) -> list[ClipEntry]:
-        return [ClipEntry(clip_id, os.path.join(self.clip_root, clip_id), label)
-                for clip_id, label in read_dfew_csv(self.ann_file)]
+        entries = []
+        for clip_id, label in read_dfew_csv(self.ann_file):
+            landmarks = landmarks_path(self.data_root, self.variant, clip_id)
+            extra = {'landmarks_file': landmarks} if os.path.isfile(landmarks) else {}
+            entries.append(ClipEntry(clip_id, os.path.join(self.clip_root, clip_id), label, extra))
+        return entries

@@ -8,6 +8,7 @@ from pathlib import Path
 from hdf_bench.report.context import Context
 from hdf_bench.report.document import Report, Section
 from hdf_bench.report.render import write_report
+from hdf_bench.report.sections.faces import gallery_section, region_section
 from hdf_bench.report.sections.corruption import corruption_section, group_section, summary_section
 from hdf_bench.report.sections.shift_latency import (
     imbalance_section,
@@ -26,7 +27,7 @@ BUILDERS: dict[str, Callable[[Context], Section]] = {
     'summary': summary_section, 'corruptions': corruption_section, 'groups': group_section,
     'uncertainty': uncertainty_section, 'significance': significance_section,
     'confusion': confusion_section, 'imbalance': imbalance_section, 'prior': prior_section,
-    'latency': latency_section,
+    'latency': latency_section, 'regions': region_section, 'gallery': gallery_section,
 }
 
 

@@ -6,6 +6,7 @@ pitch, roll, scale and translation. Colours are BGR (what ``cv2.imwrite`` expect
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -182,6 +183,77 @@ def _mix(a, b, w: float) -> tuple:
     return tuple(float(x * (1 - w) + y * w) for x, y in zip(a, b, strict=False))
 
 
+def _gains(au: np.ndarray) -> Callable[[int], float]:
+    """``a(n)``: the drawn strength of action unit ``n``."""
+    def a(n: int) -> float:
+        return AU_GAIN * float(au[AU[n]])
+    return a
+
+
+def _jaw(a: Callable[[int], float], talk: float) -> float:
+    """Jaw drop from AU26 / AU25 and speech."""
+    return 0.22 * a(26) + 0.04 * a(25) + talk
+
+
+def _brow(ident: Identity, a: Callable[[int], float], s: int
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inner end, middle and outer end of the brow on side ``s`` (-1: image left)."""
+    inner = np.array([s * (0.1 - 0.04 * a(4)), ident.brow_y - 0.14 * a(1) + 0.09 * a(4)])
+    outer = np.array([s * 0.5, ident.brow_y + 0.02 - 0.13 * a(2)])
+    mid = (inner + outer) / 2 + np.array([0, -0.04 - 0.04 * a(2) - 0.03 * a(1) + 0.02 * a(4)])
+    return inner, mid, outer
+
+
+def _lids(ident: Identity, a: Callable[[int], float], blink: float) -> tuple[float, float]:
+    """Opening of the upper and lower lid above / below the eye line."""
+    up = ident.eye_h * (1 - blink) * max(0.0, 1 + 0.7 * a(5) - 0.4 * a(7) - 0.25 * a(6)
+                                         - 0.15 * a(4))
+    lo = ident.eye_h * 0.6 * max(0.0, 1 - 0.55 * a(7) - 0.6 * a(6)) * (1 - 0.6 * blink)
+    return up, lo
+
+
+def _nose_y(ident: Identity, a: Callable[[int], float]) -> float:
+    """Height of the nose wings (AU9 lifts them, AU10 a little)."""
+    lift = 0.05 * a(9) + 0.02 * a(10)
+    return ident.nose_y - lift
+
+
+def _mouth(ident: Identity, a: Callable[[int], float], talk: float
+           ) -> tuple[float, float, float, float, float]:
+    """Corner half-width and drop, inner upper / lower lip heights, lip thickness."""
+    my = ident.mouth_y
+    cdx = ident.mouth_w * (1 + 0.28 * a(12) + 0.35 * a(20) - 0.25 * a(23) - 0.4 * talk)
+    cdy = -0.1 * a(12) + 0.085 * a(15) + 0.03 * a(20)
+    ui = my - 0.045 * a(10) - 0.01 * a(12)
+    li = my + 0.06 * a(16) + 0.04 * a(25) + 0.2 * a(26) + 0.9 * talk
+    lt = ident.lip_t * max(0.25, 1 - 0.5 * a(23))
+    return cdx, cdy, ui, li, lt
+
+
+def face_landmarks(size: int, ident: Identity, au: np.ndarray, blink: float, talk: float,
+                   pose: np.ndarray) -> np.ndarray:
+    """Pixel positions (K, 2) of :data:`~hdf_bench.data.landmarks.LANDMARK_NAMES` in the
+    frame :func:`draw_face` draws from the same arguments."""
+    a = _gains(au)
+    proj = _Projector(size, pose)
+    fw, fh = ident.face_w, ident.face_h
+    contour = proj(np.array([[0, -fh * 0.95], [-fw, 0], [fw, 0],
+                             [0, fh + 0.5 * _jaw(a, talk)]]), 0.0)
+    up, lo = _lids(ident, a, blink)
+    cdx, cdy, ui, li, lt = _mouth(ident, a, talk)
+    my = ident.mouth_y
+    left_inner, _, left_outer = _brow(ident, a, -1)
+    right_inner, _, right_outer = _brow(ident, a, 1)
+    surface = [left_outer, left_inner, right_inner, right_outer]
+    for s in (-1, 1):
+        cx, cy, w = s * ident.eye_dx, ident.eye_y, ident.eye_w
+        # image-left corner first: outer, inner for the left eye; inner, outer for the right
+        surface += [(cx - w, cy), (cx + w, cy), (cx, cy - up), (cx, cy + lo)]
+    surface += [(0, _nose_y(ident, a) + 0.05), (-cdx, my + cdy), (cdx, my + cdy),
+                (0, ui - lt * 1.2 - 0.01), (0, li + lt * 1.5 + 0.01)]
+    return np.concatenate([contour, proj(np.array(surface, dtype=np.float64))])
+
+
 def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: float,
               pose: np.ndarray, gaze: np.ndarray) -> np.ndarray:
     """Render one frame (BGR uint8, size x size) before lighting and noise.
@@ -195,9 +267,7 @@ def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: fl
         pose: yaw, pitch, roll, dx, dy, scale.
         gaze: iris offset (x, y) in eye units.
     """
-    def a(n: int) -> float:
-        return AU_GAIN * float(au[AU[n]])
-
+    a = _gains(au)
     img = np.empty((size, size, 3), np.uint8)
     img[:] = np.asarray(ident.background, np.float64).round().astype(np.uint8)
     proj = _Projector(size, pose)
@@ -214,7 +284,7 @@ def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: fl
     for s in (-1, 1):
         cv.fill(_ellipse(s * fw * 0.98, -0.05, 0.09, 0.17), _shade(skin, 0.9), depth=0.0)
     # face: upper half-ellipse + jaw that drops with AU26 / speech
-    jaw = 0.22 * a(26) + 0.04 * a(25) + talk
+    jaw = _jaw(a, talk)
     ang = np.linspace(np.pi, 2 * np.pi, 16)
     top = np.stack([fw * np.cos(ang), fh * 0.95 * np.sin(ang)], axis=1)
     ang2 = np.linspace(0, np.pi, 16)
@@ -238,9 +308,7 @@ def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: fl
                     _mix(skin, line_c, min(1.0, 0.6 * wr)), 0.018)
     # brows: AU1 raises inner, AU2 outer, AU4 lowers and knits
     for s in (-1, 1):
-        inner = np.array([s * (0.1 - 0.04 * a(4)), ident.brow_y - 0.14 * a(1) + 0.09 * a(4)])
-        outer = np.array([s * 0.5, ident.brow_y + 0.02 - 0.13 * a(2)])
-        mid = (inner + outer) / 2 + np.array([0, -0.04 - 0.04 * a(2) - 0.03 * a(1) + 0.02 * a(4)])
+        inner, mid, outer = _brow(ident, a, s)
         cv.fill(_band(_through(inner, mid, outer), ident.brow_t * 1.3, ident.brow_t * 0.7),
                 ident.hair)
     if a(4) > 0.15:  # glabella lines
@@ -251,8 +319,7 @@ def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: fl
     for s in (-1, 1):
         _draw_eye(cv, ident, s, a, blink, gaze, skin, line_c)
     # nose: AU9 wrinkles and lifts the wings, AU10 lifts them a little
-    lift = 0.05 * a(9) + 0.02 * a(10)
-    ny = ident.nose_y - lift
+    ny = _nose_y(ident, a)
     cv.line(np.array([[0.0, ident.eye_y + 0.05], [0.03, ny - 0.04]]), _shade(skin, 0.8), 0.025)
     wing = 0.11 + 0.03 * a(9)
     cv.line(_through((-wing, ny - 0.02), (0, ny + 0.05), (wing, ny - 0.02)),
@@ -278,9 +345,7 @@ def draw_face(size: int, ident: Identity, au: np.ndarray, blink: float, talk: fl
 def _draw_eye(cv: _Canvas, ident: Identity, s: int, a, blink: float, gaze: np.ndarray,
               skin, line_c) -> None:
     cx, cy, w = s * ident.eye_dx, ident.eye_y, ident.eye_w
-    up = ident.eye_h * (1 - blink) * max(0.0, 1 + 0.7 * a(5) - 0.4 * a(7) - 0.25 * a(6)
-                                         - 0.15 * a(4))
-    lo = ident.eye_h * 0.6 * max(0.0, 1 - 0.55 * a(7) - 0.6 * a(6)) * (1 - 0.6 * blink)
+    up, lo = _lids(ident, a, blink)
     xs = np.linspace(-w, w, 11)
     q = 1 - (xs / w) ** 2
     upper = np.stack([cx + xs, cy - up * q], axis=1)
@@ -311,11 +376,7 @@ def _draw_eye(cv: _Canvas, ident: Identity, s: int, a, blink: float, gaze: np.nd
 def _draw_mouth(cv: _Canvas, ident: Identity, a, talk: float, jaw: float, ny: float,
                 skin, line_c) -> None:
     my = ident.mouth_y
-    cdx = ident.mouth_w * (1 + 0.28 * a(12) + 0.35 * a(20) - 0.25 * a(23) - 0.4 * talk)
-    cdy = -0.1 * a(12) + 0.085 * a(15) + 0.03 * a(20)
-    ui = my - 0.045 * a(10) - 0.01 * a(12)
-    li = my + 0.06 * a(16) + 0.04 * a(25) + 0.2 * a(26) + 0.9 * talk
-    lt = ident.lip_t * max(0.25, 1 - 0.5 * a(23))
+    cdx, cdy, ui, li, lt = _mouth(ident, a, talk)
     left, right = np.array([-cdx, my + cdy]), np.array([cdx, my + cdy])
     upper_in = _through(left, (0, ui), right)
     lower_in = _through(left, (0, li), right)

@@ -7,6 +7,8 @@ folder names are part of the layout readers expect)::
     Clip/clip_224x224_16f/<00001>/<1..16>.jpg       16 frames, unpadded names
     EmoLabel_DataSplit/train(single-labeled)/set_<k>.csv   header video_name,label (1-based)
     EmoLabel_DataSplit/test(single-labeled)/set_<k>.csv    k = 1..5, identity-disjoint
+    Landmarks/<variant>/<00001>.npz                 per-frame face landmarks of each frame
+                                                    folder (hdf_bench.data.landmarks)
     synthdfer.json                                  manifest
 
 The set is built in a hidden sibling folder (``.<name>.partial-*``) and renamed into place
@@ -27,10 +29,13 @@ import cv2
 import numpy as np
 
 from hdf_bench.data.classes import CLASSES
-from hdf_bench.data.synth.render import PLAN_STREAM, render_clip
+from hdf_bench.data.landmarks import LANDMARK_DIR, LANDMARK_NAMES, landmarks_path, save_landmarks
+from hdf_bench.data.synth.render import PLAN_STREAM, clip_landmarks, render_clip
 from hdf_bench.data.synth.staging import remove_stale, staging_folder
 
 MANIFEST = 'synthdfer.json'
+#: 2: adds ``Landmarks/`` (frames unchanged from version 1).
+FORMAT_VERSION = 2
 NUM_FOLDS = 5
 FRAMES_16F = 16
 # DFEW's single-labelled per-class counts (canonical order), the 'dfew' proportions.
@@ -151,6 +156,12 @@ def _write_clip(args: tuple[str, SynthConfig, dict]) -> int:
     for n, index in enumerate(frames_16(len(frames)), start=1):
         with open(os.path.join(short, f'{n}.jpg'), 'wb') as f:
             f.write(encoded[index])
+    points = clip_landmarks(cfg.seed, clip['index'], clip['identity'], clip['label'],
+                            clip['frames'], cfg.size)
+    size = (cfg.size, cfg.size)
+    save_landmarks(landmarks_path(root, 'clip_224x224', cid), points, size)
+    save_landmarks(landmarks_path(root, 'clip_224x224_16f', cid),
+                   points[frames_16(len(frames))], size)
     return len(frames)
 
 
@@ -173,6 +184,8 @@ def _write_splits(root: str, clips: list[dict]) -> dict:
 def _build(tmp: Path, cfg: SynthConfig, workers: int, progress: bool) -> dict:
     """Render every clip, write the splits and the manifest into ``tmp``."""
     clips = plan_dataset(cfg)
+    for variant in ('clip_224x224', 'clip_224x224_16f'):
+        (tmp / LANDMARK_DIR / variant).mkdir(parents=True)
     jobs = [(str(tmp), cfg, clip) for clip in clips]
     pool = None
     if workers == 1:
@@ -189,10 +202,11 @@ def _build(tmp: Path, cfg: SynthConfig, workers: int, progress: bool) -> dict:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     manifest = dict(
-        name='SynthDFER', format_version=1, layout='DFEW', config=asdict(cfg),
+        name='SynthDFER', format_version=FORMAT_VERSION, layout='DFEW', config=asdict(cfg),
         image_size=[cfg.size, cfg.size], classes=list(CLASSES),
         class_counts={name: sum(c['label'] == k for c in clips) for k, name in enumerate(CLASSES)},
         num_clips=len(clips), num_frames=num_frames, folds=_write_splits(str(tmp), clips),
+        landmarks=dict(folder=LANDMARK_DIR, names=list(LANDMARK_NAMES), units='pixels (x, y)'),
         clips={c['clip_id']: dict(identity=c['identity'], label=c['label'], frames=c['frames'],
                                   fold=c['fold']) for c in clips},
     )
