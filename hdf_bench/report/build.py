@@ -8,8 +8,8 @@ from pathlib import Path
 from hdf_bench.report.context import Context
 from hdf_bench.report.document import Report, Section
 from hdf_bench.report.render import write_report
-from hdf_bench.report.sections.faces import gallery_section, region_section
 from hdf_bench.report.sections.corruption import corruption_section, group_section, summary_section
+from hdf_bench.report.sections.faces import gallery_section, region_section
 from hdf_bench.report.sections.shift_latency import (
     imbalance_section,
     latency_section,
