@@ -12,6 +12,8 @@ SUBCOMMANDS = (
     'zoo',
     'compare',
     'robustness',
+    'export_c',
+    'verify_c',
     'imbalance',
     'report',
 )
