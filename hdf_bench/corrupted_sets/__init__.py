@@ -6,7 +6,7 @@ check one (``hdf-bench verify-c``); ``ExportedSet`` reads its manifest (the swee
 ``exported=`` option evaluates on it).
 """
 from hdf_bench.corrupted_sets.export import export_set
-from hdf_bench.corrupted_sets.layouts import DATASETS, test_split
+from hdf_bench.corrupted_sets.layouts import DATASETS, read_test_split
 from hdf_bench.corrupted_sets.manifest import ExportedSet
 from hdf_bench.corrupted_sets.verify import (
     compare_exports,
@@ -14,5 +14,5 @@ from hdf_bench.corrupted_sets.verify import (
     verify_export,
 )
 
-__all__ = ['DATASETS', 'ExportedSet', 'compare_exports', 'export_set', 'regenerate_and_compare',
-           'test_split', 'verify_export']
+__all__ = ['DATASETS', 'ExportedSet', 'compare_exports', 'export_set', 'read_test_split',
+           'regenerate_and_compare', 'verify_export']

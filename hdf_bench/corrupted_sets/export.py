@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from hdf_bench.corrupted_sets.layouts import READERS, TestSplit, test_split
+from hdf_bench.corrupted_sets.layouts import READERS, SourceSplit, read_test_split
 from hdf_bench.corrupted_sets.manifest import (
     CHECKSUMS,
     FORMAT,
@@ -71,7 +71,7 @@ def suite_record(suite) -> dict:
                 per_frame=bool(suite.per_frame))
 
 
-def source_digest(split: TestSplit) -> str:
+def source_digest(split: SourceSplit) -> str:
     """SHA-256 over the test split's source files (split file, then every frame in order).
 
     Two exports agree byte for byte only if their sources agree; this says whether they do.
@@ -87,7 +87,7 @@ def source_digest(split: TestSplit) -> str:
     return digest.hexdigest()
 
 
-def make_plan(split: TestSplit, suite) -> dict:
+def make_plan(split: SourceSplit, suite) -> dict:
     """The manifest less its unit records: everything the exported bytes depend on."""
     return dict(
         format=FORMAT, format_version=FORMAT_VERSION, dataset=split.dataset, fold=split.fold,
@@ -103,7 +103,7 @@ def make_plan(split: TestSplit, suite) -> dict:
         layout='<out>/[seed<k>/]<corruption>/<severity>/ = the data set root of that unit')
 
 
-def _clip_frames(split: TestSplit, clip, unit: Unit, per_frame: bool) -> np.ndarray:
+def _clip_frames(split: SourceSplit, clip, unit: Unit, per_frame: bool) -> np.ndarray:
     from hdf_bench.corruptions import corrupt
     from hdf_bench.corruptions.whole_clip import decode_frames
 
@@ -138,7 +138,7 @@ def _hash_tree(out: Path, unit_dir: Path) -> dict[str, str]:
     return table
 
 
-def export_unit(split: TestSplit, unit: Unit, out: Path, per_frame: bool,
+def export_unit(split: SourceSplit, unit: Unit, out: Path, per_frame: bool,
                 show_bar: bool = False) -> dict:
     """Build one unit (resuming a partial one) and write its checksums and record."""
     final = out / unit.rel
@@ -221,7 +221,7 @@ def export_set(dataset: str, data_root: str | os.PathLike, out: str | os.PathLik
     from hdf_bench.corruptions import Suite, load_suite
 
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
-    split = test_split(dataset, data_root, fold, variant, frames)
+    split = read_test_split(dataset, data_root, fold, variant, frames)
     out = Path(out).absolute()
     if out == Path(split.data_root) or Path(split.data_root) in out.parents:
         raise ValueError(f'--out {out} lies inside the source {split.data_root}')

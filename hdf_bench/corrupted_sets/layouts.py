@@ -40,7 +40,7 @@ class SourceClip:
 
 
 @dataclass(frozen=True)
-class TestSplit:
+class SourceSplit:
     """The test split of one data set copy.
 
     Args:
@@ -75,8 +75,8 @@ def _relative(path: str, root: str, what: str) -> str:
     return rel
 
 
-def test_split(dataset: str, data_root: str | os.PathLike, fold: int | None = None,
-               variant: str | None = None, frames: str | None = None) -> TestSplit:
+def read_test_split(dataset: str, data_root: str | os.PathLike, fold: int | None = None,
+                    variant: str | None = None, frames: str | None = None) -> SourceSplit:
     """Read the test split of a data set copy with its own reader.
 
     Args:
@@ -115,5 +115,5 @@ def test_split(dataset: str, data_root: str | os.PathLike, fold: int | None = No
                              info['filename_tmpl'], int(info['offset']),
                              int(info['total_frames']))
                   for info in (reader.get_data_info(i) for i in range(len(reader))))
-    return TestSplit(dataset, root, fold, options,
+    return SourceSplit(dataset, root, fold, options,
                      _relative(reader.ann_file, root, 'split file'), clips)
