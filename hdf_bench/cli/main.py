@@ -21,6 +21,8 @@ SUBCOMMANDS = (
     'zoo',
     'compare',
     'robustness',
+    'export_c',
+    'verify_c',
     'imbalance',
     'report',
     'corruptions',

@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override the test dataset's data_root of every model")
     parser.add_argument('--fold', help="override the test dataset's fold of every model")
     add_on_missing(parser)
+    parser.add_argument('--whole-clip', action='store_true',
+                        help='corrupt every frame of a clip, then sample (what an exported set '
+                             'holds); default: corrupt the sampled frames')
+    parser.add_argument('--exported', metavar='DIR',
+                        help='read each corruption from this export of `hdf-bench export-c` '
+                             'instead of corrupting (same cells as --whole-clip)')
     parser.add_argument('--device', default='cpu', choices=('cpu', 'cuda'))
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-workers', type=int, default=2)
@@ -94,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
                           batch_size=args.batch_size, num_workers=args.num_workers,
                           data_root=args.data_root, fold=args.fold,
                           cache_clean=not args.no_cache_clean, quiet=args.quiet,
-                          infer_cfg=infer_cfg_from_args(args) or None)
+                          infer_cfg=infer_cfg_from_args(args) or None,
+                          whole_clip=args.whole_clip, exported=args.exported)
         rank = int(os.environ.get('RANK', '0'))
         if rank == 0:
             stats = frame.attrs.get('stats')

@@ -2,7 +2,8 @@
 
 ``corrupt(clip, name, severity, seed=0, clip_id='', per_frame=False)`` is the entry point;
 ``CORRUPTIONS`` maps names to functions and ``GROUPS`` groups them. ``Corrupt`` /
-``TemporalCorrupt`` are the registered mmaction2 transforms; ``load_suite`` reads a suite file.
+``TemporalCorrupt`` / ``CorruptWholeClip`` are the registered mmaction2 transforms;
+``load_suite`` reads a suite file.
 """
 from hdf_bench.corruptions.api import (
     APPEARANCE,
@@ -19,9 +20,10 @@ from hdf_bench.corruptions.api import (
 )
 from hdf_bench.corruptions.suite import Suite, load_suite, suite_names
 from hdf_bench.corruptions.transforms import Corrupt, TemporalCorrupt
+from hdf_bench.corruptions.whole_clip import CorruptWholeClip
 
 __all__ = [
     'APPEARANCE', 'CORRUPTIONS', 'DETERMINISTIC', 'FACE_NAMES', 'GROUPS', 'SEVERITIES', 'TEMPORAL_NAMES',
-    'Corrupt', 'Suite', 'TemporalCorrupt', 'as_clip', 'corrupt', 'derive_seed', 'group_of',
+    'Corrupt', 'CorruptWholeClip', 'Suite', 'TemporalCorrupt', 'as_clip', 'corrupt', 'derive_seed', 'group_of',
     'load_suite', 'suite_names',
 ]

@@ -66,6 +66,7 @@ class Target:
     labels: list[int]
     infos: list[dict]
     infer_cfg: dict
+    dataset_cfg: dict | None = None
 
 
 def prepare_target(run: Run, device: str = 'cpu', infer_cfg: dict | None = None) -> Target:
@@ -97,7 +98,7 @@ def prepare_target(run: Run, device: str = 'cpu', infer_cfg: dict | None = None)
                     or (getattr(dataset, 'metainfo', None) or {}).get('classes', None) or CLASSES)
     name, fold = dataset_identity(run.cfg)
     return Target(run, model, dataset, pipeline, name, fold, classes, clip_ids,
-                  [int(i['label']) for i in infos], infos, infer_cfg)
+                  [int(i['label']) for i in infos], infos, infer_cfg, ds_cfg)
 
 
 @torch.no_grad()

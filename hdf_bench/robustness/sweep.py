@@ -8,6 +8,7 @@ resumes where it stopped. Under ``torchrun`` the conditions are shared out over 
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,7 @@ from hdf_bench.engine.evaluation import (
     predict_inputs,
     predict_pipeline,
     prepare_target,
+    sample_id,
     score,
 )
 from hdf_bench.engine.run import ModelRef, Run
@@ -39,6 +41,9 @@ class Condition:
         seed: seed of the corruption draw.
         group: corruption group (noise, blur, style, temporal, ...), kept in the cell's meta.
         per_frame: draw the corruption afresh for every frame (``Corrupt(per_frame=...)``).
+        whole_clip: corrupt all frames of the clip, then sample (``CorruptWholeClip``), as an
+            exported set (``hdf-bench export-c``) holds them; default: the sampled frames only.
+        source: data root of an exported set of this condition: read it, corrupt nothing.
     """
 
     name: str
@@ -46,6 +51,8 @@ class Condition:
     seed: int = 0
     group: str | None = None
     per_frame: bool = False
+    whole_clip: bool = False
+    source: str | None = None
 
     @property
     def is_clean(self) -> bool:
@@ -57,10 +64,11 @@ class Condition:
 
     def transform(self) -> dict | None:
         """The pipeline step that applies this condition (None for clean)."""
-        if self.is_clean:
+        if self.is_clean or self.source is not None:
             return None
-        return dict(type='Corrupt', name=self.name, severity=int(self.severity),
-                    seed=int(self.seed), per_frame=bool(self.per_frame))
+        return dict(type='CorruptWholeClip' if self.whole_clip else 'Corrupt', name=self.name,
+                    severity=int(self.severity), seed=int(self.seed),
+                    per_frame=bool(self.per_frame))
 
     @property
     def label(self) -> str:
@@ -115,6 +123,26 @@ class SweepStats:
     cache_misses: int = 0
 
 
+def on_source(target: Target, source: str) -> Target:
+    """``target`` with its test dataset read from ``source`` (an exported set's unit folder).
+
+    The clips and labels must be the target's, in the same order.
+    """
+    from mmaction.registry import DATASETS
+
+    try:
+        dataset = DATASETS.build(dict(target.dataset_cfg, data_root=str(source)))
+    except (ValueError, FileNotFoundError) as err:
+        raise ValueError(f'exported set {source} does not fit the test dataset of '
+                         f'{target.run.model.config}: {err}') from err
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    clip_ids = [sample_id(info, n) for n, info in enumerate(infos)]
+    if clip_ids != target.clip_ids or [int(i['label']) for i in infos] != target.labels:
+        raise ValueError(f'exported set {source} holds other clips or labels than the test '
+                         f'dataset of {target.run.model.config} (another fold or data set?)')
+    return dataclasses.replace(target, dataset=dataset, infos=infos)
+
+
 def _versions() -> dict:
     import cv2
     import mmaction
@@ -134,6 +162,8 @@ def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | 
     or ``off``.
     """
     pipeline = with_transform(target.pipeline, condition.transform(), target.run.model.config)
+    if condition.source is not None:
+        target = on_source(target, condition.source)
     on_clips = progress.advance_clips
     if cache is None:
         return predict_pipeline(target, pipeline, batch_size, num_workers,
@@ -174,7 +204,10 @@ def _evaluate_cell(target: Target, condition: Condition, store: ResultsStore,
                 clips_per_s=len(preds) / seconds if seconds > 0 else None, cache=cache_state,
                 device=device, batch_size=batch_size, infer_cfg=target.infer_cfg)
     if not condition.is_clean:
-        meta.update(group=condition.group, per_frame=condition.per_frame)
+        meta.update(group=condition.group, per_frame=condition.per_frame,
+                    whole_clip=condition.whole_clip or condition.source is not None)
+        if condition.source is not None:
+            meta['exported'] = condition.source
     store.put(key, metrics, dict(sample_ids=result.sample_ids, labels=result.labels,
                                  preds=result.preds), meta)
     stats.computed.append(key)
@@ -194,7 +227,8 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
               cache_dir: str | os.PathLike | None = None, device: str = 'cpu',
               batch_size: int = 8, num_workers: int = 0, data_root: str | None = None,
               fold: str | None = None, cache_clean: bool = True,
-              quiet: bool = False, infer_cfg: dict | None = None) -> pd.DataFrame:
+              quiet: bool = False, infer_cfg: dict | None = None, whole_clip: bool = False,
+              exported: str | os.PathLike | None = None) -> pd.DataFrame:
     """Evaluate models on clean and corrupted test data; write one store cell per evaluation.
 
     Args:
@@ -213,6 +247,11 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
         infer_cfg: fast inference options for every model (channels_last, bf16, compile,
             cuda_graphs); None takes each config's ``infer_cfg``. Recorded in each cell's meta;
             not part of the cell key, so use another store to compare settings.
+        whole_clip: corrupt every frame of a clip, then sample (``CorruptWholeClip``): the
+            inputs an exported set gives. Recorded in each cell's meta; not part of the cell
+            key, so keep such cells in their own store.
+        exported: an export of ``hdf-bench export-c``: every corruption cell reads its
+            condition's unit folder instead of corrupting (cells equal ``whole_clip=True``).
 
     Returns:
         The store's rows (``ResultsStore.frame``) of these models' clean and corruption cells;
@@ -232,6 +271,14 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
     for model in models:
         (model.model if isinstance(model, Run) else model).check(need_checkpoint=True)
     conditions = suite_conditions(suite)
+    if whole_clip or exported is not None:
+        conditions = [dataclasses.replace(c, whole_clip=True) for c in conditions]
+    if exported is not None:
+        from hdf_bench.corrupted_sets import ExportedSet
+
+        export = ExportedSet(exported)
+        conditions = [dataclasses.replace(c, source=str(export.unit_dir(
+            c.name, c.severity, c.seed, c.per_frame))) for c in conditions]
     store = store if isinstance(store, ResultsStore) else ResultsStore(store)
     cache = ClipCache(cache_dir) if cache_dir is not None else None
     rank, world = get_dist_info()
