@@ -332,7 +332,7 @@ def _suite_cells(suite: str | None) -> int:
     if suite is None:
         return 0
     from hdf_bench.corruptions import load_suite
-    return len(load_suite(suite).cells())
+    return sum(1 for _ in load_suite(suite).cells())
 
 
 def scene_train_list(spec: StudySpec) -> tuple[str, str] | None:
