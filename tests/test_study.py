@@ -62,7 +62,8 @@ def test_dry_run_names_unreadable_splits_and_the_torchrun_and_slurm_commands(mak
                '--launcher', 'torchrun', '--gpus', '2', '--dry-run'))
     out = capsys.readouterr().out
     assert 'split files under' in out and 'train-hdf-f5-s0  [? GPU h]' in out
-    assert '-m torch.distributed.run --standalone --nproc_per_node=2 -m hdf_bench.study.train' in out
+    torchrun = '-m torch.distributed.run --standalone --nproc_per_node=2 -m hdf_bench.study.train'
+    assert torchrun in out
     assert '--launcher pytorch' in out
     main(study('--dataset', 'dfew', '--data-root', str(root), '--run-dir', str(tmp_path),
                '--folds', '1', '--launcher', 'slurm', '--dry-run'))
@@ -213,7 +214,8 @@ def test_slurm_launcher_submits_scripts_with_dependencies_and_retries_failures(
         assert line in script
     srun = next(x for x in script.splitlines() if x.startswith('srun '))
     assert '-m hdf_bench.study.train' in srun and srun.endswith('--launcher slurm')
-    assert 'train_dataloader.dataset.fold=1' in srun and f'--work-dir {run}/train/hdf/fold1/seed0' in srun
+    assert 'train_dataloader.dataset.fold=1' in srun
+    assert f'--work-dir {run}/train/hdf/fold1/seed0' in srun
     assert f'> {run}/state/train-hdf-f1-s0.rc' in script
     test_script = (slurm_bin / f'submitted_{ids["test-hdf-f1-s0"]}.sbatch').read_text()
     assert '#SBATCH --gres=gpu:1' in test_script and '--device cuda' in test_script

@@ -33,6 +33,11 @@ from hdf_bench.study.state import JobState, StateDir, atomic_write_text
 Echo = Callable[[str], None]
 
 
+def say(line: str) -> None:
+    """Print a progress line at once (the output is often a file)."""
+    print(line, flush=True)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
@@ -55,7 +60,7 @@ class LocalLauncher:
 
     name = 'local'
 
-    def __init__(self, echo: Echo = print) -> None:
+    def __init__(self, echo: Echo = say) -> None:
         self.echo = echo
 
     def command(self, job: Job) -> list[str]:
@@ -100,8 +105,8 @@ class LocalLauncher:
             states.put(state, status='done', returncode=0)
             self.echo(f'{job.id}: done ({seconds:.0f} s)')
             return True
-        reason = (f'exit code {code}' if code else
-                  f'exit code 0 but missing {", ".join(p for p in job.outputs if not Path(p).is_file())}')
+        missing = ', '.join(p for p in job.outputs if not Path(p).is_file())
+        reason = f'exit code {code}' if code else f'exit code 0 but missing {missing}'
         states.put(state, status='failed', returncode=code, reason=reason)
         self.echo(f'{job.id}: FAILED ({reason}); log {log}')
         return False
@@ -117,7 +122,7 @@ class TorchrunLauncher(LocalLauncher):
 
     name = 'torchrun'
 
-    def __init__(self, nproc: int, echo: Echo = print) -> None:
+    def __init__(self, nproc: int, echo: Echo = say) -> None:
         super().__init__(echo)
         if nproc < 1:
             raise ValueError(f'--gpus must be >= 1, got {nproc}')
@@ -156,7 +161,7 @@ class SlurmLauncher:
 
     def __init__(self, partition: str | None = None, gpus: int = 1, cpus_per_task: int = 8,
                  time_limit: str | None = None, wait: bool = True, poll_s: float = 60.0,
-                 workdir: str | None = None, echo: Echo = print) -> None:
+                 workdir: str | None = None, echo: Echo = say) -> None:
         if gpus < 1 or cpus_per_task < 1:
             raise ValueError(f'--gpus and --cpus-per-task must be >= 1, got {gpus}, '
                              f'{cpus_per_task}')
@@ -310,7 +315,7 @@ def _sacct(ids: list[str]) -> dict[str, str]:
     return states
 
 
-def make_launcher(name: str, gpus: int = 1, echo: Echo = print, **slurm) -> object:
+def make_launcher(name: str, gpus: int = 1, echo: Echo = say, **slurm) -> object:
     """The launcher called ``name`` (``local``, ``torchrun`` or ``slurm``)."""
     if name == 'local':
         return LocalLauncher(echo)

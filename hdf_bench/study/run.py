@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hdf_bench.study.launchers import LocalLauncher, finished
+from hdf_bench.study.launchers import LocalLauncher, finished, say
 from hdf_bench.study.plan import Plan, StudySpec, format_plan, make_plan
 from hdf_bench.study.state import StateDir
 from hdf_bench.study.summary import merge_cells, write_summary
@@ -54,7 +54,7 @@ def status_lines(plan: Plan, states: StateDir) -> tuple[list[str], bool, bool]:
 
 
 def run_study(spec: StudySpec, launcher, dry_run: bool = False,
-              echo: Callable[[str], None] = print) -> int:
+              echo: Callable[[str], None] = say) -> int:
     """Plan the study, run (or submit) what is not done, and write the reports.
 
     Args:
