@@ -105,6 +105,19 @@ def test_ferv39k_leave_scenes_out_writes_the_list_and_points_training_at_it(make
         without_scenes(root / '4_setups' / 'All_scenes' / 'train_All.csv', ['Street'])
 
 
+def test_mafw_study_reads_the_seven_basic_classes_and_counts_them(make_mafw, tmp_path):
+    from mmengine.config import Config
+    spec = StudySpec('mafw', str(make_mafw()), str(tmp_path / 'run'), models=('hdf',),
+                     folds=(1,))
+    plan = make_plan(spec)
+    assert plan.notes == []  # split files read: 2 basic training clips, 1 test clip
+    plan.materialize()
+    cfg = Config.fromfile(str(spec.config_path('hdf')))
+    reader = cfg.test_dataloader.dataset
+    assert (reader.type, reader.map_to_basic, reader.split) == ('MAFWDataset', True, 'test')
+    assert 'test_dataloader.dataset.fold=1' in plan.job('train-hdf-f1-s0').command
+
+
 def test_spec_errors_name_the_option(tmp_path):
     with pytest.raises(ValueError, match='--folds'):
         StudySpec('ferv39k', str(tmp_path), str(tmp_path), folds=(1,))

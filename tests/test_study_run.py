@@ -59,13 +59,14 @@ def test_synthdfer_two_models_five_folds_killed_and_resumed_ends_with_fold_mean_
     before = done_jobs(run)
     running = [p.stem for p in (run / 'state').glob('*.json')
                if json.loads(p.read_text())['status'] == 'running']
-    assert len(before) >= 3 and len(running) == 1
+    assert len(before) >= 3 and len(running) <= 1  # none if killed between two jobs
     stamps = {p: p.stat().st_mtime_ns for p in (run / 'train').rglob('epoch_1.pth')}
 
     done = subprocess.run(args, env=subprocess_env(), capture_output=True, text=True,
                           timeout=3600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert f'{running[0]}: running (again: interrupted)' in done.stdout
+    for job in running:
+        assert f'{job}: running (again: interrupted)' in done.stdout
     for job in before:
         assert f'{job}: running' not in done.stdout  # finished jobs are skipped
     assert all(p.stat().st_mtime_ns == t for p, t in stamps.items())

@@ -47,8 +47,8 @@ def _cpu_distributed(cfg) -> None:
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
-    if not cfg.get('model_wrapper_cfg'):
-        cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel')
+    wrapper = dict(cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel'))
+    cfg.model_wrapper_cfg = dict(wrapper, device_ids=None)  # mmengine's default: [LOCAL_RANK]
 
 
 def main(argv: list[str] | None = None) -> int:
