@@ -110,5 +110,6 @@ def test_torchrun_launcher_trains_on_two_gloo_ranks(tiny_synth, tmp_path):
     log = (run / 'logs' / 'train-x3d_s-f1-s0.log').read_text()
     assert '-m torch.distributed.run --standalone --nproc_per_node=2' in log
     assert 'Distributed training: True' in log and 'launcher: pytorch' in log
+    assert 'GPU number: 2' in log  # mmengine's name for the world size
     assert (run / 'train' / 'x3d_s' / 'fold1' / 'seed0' / 'epoch_1.pth').is_file()
     assert 'jobs: 3 done' in done.stdout

@@ -52,8 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--profile', default='exp', help='long-tail profile (default exp)')
     parser.add_argument('--leave-scenes-out', nargs='+', default=[], metavar='SCENE',
                         help='FERV39k: train without these scenes (tested on all scenes)')
-    parser.add_argument('--device', choices=('cpu', 'cuda'), default='cuda',
-                        help='device of the test, sweep and imbalance commands (default cuda)')
+    parser.add_argument('--device', choices=('cpu', 'cuda'),
+                        help='device of the test, sweep and imbalance commands (default: cuda '
+                             'under slurm or where CUDA is available, else cpu)')
     parser.add_argument('--no-figures', action='store_true', help='reports without figures')
     parser.add_argument('--dry-run', action='store_true',
                         help='print the jobs, their commands and the estimated GPU hours')
@@ -76,12 +77,16 @@ def run(args: argparse.Namespace) -> int:
     from hdf_bench.study.plan import StudySpec
     from hdf_bench.study.run import run_study
 
+    device = args.device
+    if device is None:
+        import torch
+        device = 'cuda' if args.launcher == 'slurm' or torch.cuda.is_available() else 'cpu'
     spec = StudySpec(
         dataset=args.dataset, data_root=args.data_root, run_dir=args.run_dir,
         models=tuple(args.models), folds=tuple(args.folds) if args.folds else None,
         seeds=tuple(args.seeds), recipe=args.recipe, epochs=args.epochs,
         validate=not args.no_val, suite=args.suite, rhos=tuple(args.rho), profile=args.profile,
-        leave_scenes_out=tuple(args.leave_scenes_out), device=args.device,
+        leave_scenes_out=tuple(args.leave_scenes_out), device=device,
         figures=not args.no_figures)
     slurm = {}
     if args.launcher == 'slurm':
