@@ -118,6 +118,15 @@ def test_mafw_study_reads_the_seven_basic_classes_and_counts_them(make_mafw, tmp
     assert 'test_dataloader.dataset.fold=1' in plan.job('train-hdf-f1-s0').command
 
 
+def test_materialize_names_configs_that_changed_since_the_last_run(make_dfew, tmp_path):
+    root, run = str(make_dfew()), str(tmp_path / 'run')
+    spec = StudySpec('dfew', root, run, models=('x3d_s',), folds=(1,), recipe='cpu', epochs=1)
+    assert make_plan(spec).materialize() == []
+    assert make_plan(spec).materialize() == []
+    longer = StudySpec('dfew', root, run, models=('x3d_s',), folds=(1,), recipe='cpu', epochs=2)
+    assert make_plan(longer).materialize() == [str(spec.config_path('x3d_s'))]
+
+
 def test_spec_errors_name_the_option(tmp_path):
     with pytest.raises(ValueError, match='--folds'):
         StudySpec('ferv39k', str(tmp_path), str(tmp_path), folds=(1,))

@@ -191,18 +191,21 @@ class Plan:
                 return job
         raise KeyError(job_id)
 
-    def materialize(self) -> None:
-        """Write the configs and split lists the commands read (unchanged files are kept)."""
+    def materialize(self) -> list[str]:
+        """Write the configs and split lists the commands read; returns the files that existed
+        with other contents (finished jobs used the old ones)."""
         from hdf_bench.study.state import atomic_write_text
-        for path, text in self.splits.items():
-            _write_if_changed(Path(path), text, atomic_write_text)
-        for path, cfg in self.configs.items():
-            _write_if_changed(Path(path), config_text(cfg, self.spec), atomic_write_text)
-
-
-def _write_if_changed(path: Path, text: str, write) -> None:
-    if not path.is_file() or path.read_text() != text:
-        write(path, text)
+        texts = dict(self.splits)
+        texts.update({path: config_text(cfg, self.spec) for path, cfg in self.configs.items()})
+        changed = []
+        for path, text in texts.items():
+            path = Path(path)
+            if path.is_file() and path.read_text() == text:
+                continue
+            if path.is_file():
+                changed.append(str(path))
+            atomic_write_text(path, text)
+        return changed
 
 
 def config_text(cfg, spec: StudySpec) -> str:

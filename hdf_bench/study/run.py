@@ -70,7 +70,9 @@ def run_study(spec: StudySpec, launcher, dry_run: bool = False,
     if dry_run:
         echo(format_plan(plan, launcher.command))
         return 0
-    plan.materialize()
+    for path in plan.materialize():
+        echo(f'warning: {path} changed since the last run; finished jobs are not rerun with it '
+             '(use a new --run-dir for other settings)')
     states = StateDir(spec.run)
     launcher.run([j for j in plan.jobs if j.kind != 'report'], states)
     _report_stale(plan, states)
