@@ -1,5 +1,6 @@
 # HDF on DFEW fold 1, paper recipe (16 x 112 x 112, SAM, 300 epochs).
-# Folds 2-5 inherit this file and change the fold only; report the mean (std) over folds.
+# Fold k is an override of this file, not a copy: --cfg-options train_dataloader.dataset.fold=k
+# val_dataloader.dataset.fold=k test_dataloader.dataset.fold=k (what `hdf-bench study` passes).
 _base_ = [
     '../_base_/models/hdf_x3d_s.py', '../_base_/datasets/dfew.py',
     '../_base_/schedules/hdf_paper.py', '../_base_/default_runtime.py'

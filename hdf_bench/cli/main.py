@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     'imbalance',
     'report',
     'corruptions',
+    'study',
 )
 
 #: exceptions that mean "the input is wrong", not "the code is wrong"

@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--model', action='append', default=[], metavar='NAME=CONFIG:CKPT',
                         help='an explicit model (repeatable)')
     parser.add_argument('--suite', default='quick',
-                        help='corruption suite: a name (default, style, temporal, quick) or a '
-                             'suite file (default: %(default)s)')
+                        help='corruption suite: a name (default, style, temporal, quick), a '
+                             "suite file, or 'none' (clean only) (default: %(default)s)")
     parser.add_argument('--store', required=True, metavar='DIR', type=folder_arg,
                         help='results store folder')
     parser.add_argument('--cache', metavar='DIR', type=folder_arg,
@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if distributed and device == 'cuda':
         device = f'cuda:{torch.cuda.current_device()}'
     try:
-        frame = run_sweep(specs, args.suite, args.store, cache_dir=args.cache, device=device,
+        suite = [] if args.suite == 'none' else args.suite
+        frame = run_sweep(specs, suite, args.store, cache_dir=args.cache, device=device,
                           batch_size=args.batch_size, num_workers=args.num_workers,
                           data_root=args.data_root, fold=args.fold,
                           cache_clean=not args.no_cache_clean, quiet=args.quiet,

@@ -129,6 +129,7 @@ def train(run: Run, work_dir: str | os.PathLike) -> TrainResult:
         run: the model and its config, every edit applied (data, epochs, split, options).
         work_dir: folder of logs and checkpoints.
     """
+    from mmengine.dist import get_rank
     from mmengine.runner import Runner
 
     cfg = cfgs.with_work_dir(run.cfg, work_dir)
@@ -147,6 +148,6 @@ def train(run: Run, work_dir: str | os.PathLike) -> TrainResult:
         start = time.perf_counter()
         Runner.from_cfg(cfg).train()
         seconds = time.perf_counter() - start
-        if not final.is_file():
+        if not final.is_file() and get_rank() == 0:  # rank 0 writes checkpoints
             raise RuntimeError(f'training {run.name} finished without writing {final}')
     return TrainResult(run.edited(cfg).trained(final), status, seconds)
