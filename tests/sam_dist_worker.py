@@ -22,7 +22,7 @@ class Sink(nn.Module):
         super().__init__()
         self.values: list[float] = []
 
-    def set_grad_norm(self, value) -> None:
+    def set_grad_norm(self, value, num_params=None) -> None:
         self.values.append(float(value))
 
 
