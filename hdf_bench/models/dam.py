@@ -85,6 +85,7 @@ class TemporalBranch(nn.Module):
         self.d = nn.Parameter(torch.tensor(float(dispersion_init)))  # gain of the dispersion
         self.embed = nn.Linear(2, embed_dim)
         self.qkv = nn.Linear(embed_dim, 3 * embed_dim)
+        self.scale = embed_dim ** -0.5
         self.descriptor = descriptor
         self.eps = eps
 
@@ -104,8 +105,9 @@ class TemporalBranch(nn.Module):
 
         tokens = torch.stack([robust.mean(dim=1), robust.amax(dim=1)], dim=-1)  # (N, T, 2)
         q, k, v = self.qkv(self.embed(tokens)).chunk(3, dim=-1)
-        out = F.scaled_dot_product_attention(q, k, v)  # softmax(q k^T / sqrt(E)) v: (N, T, E)
-        gate = torch.sigmoid(out.mean(dim=-1))  # (N, T)
+        # explicit: torch's scaled_dot_product_attention (math path on CPU) was slower here
+        attn = torch.bmm(q * self.scale, k.transpose(1, 2)).softmax(dim=-1)  # (N, T, T)
+        gate = torch.sigmoid(torch.bmm(attn, v).mean(dim=-1))  # (N, T)
         return gate[:, None, :, None, None]
 
 
