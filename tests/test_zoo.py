@@ -58,6 +58,19 @@ def test_cpu_and_paper_configs_differ_in_input_only():
     assert zoo.load_config('x3d_s').optim_wrapper.type == 'OptimWrapper'
 
 
+@pytest.mark.parametrize('name', NAMES)
+def test_paper_recipe_steps_on_256_clips_and_scales_lr(name):
+    cfg = zoo.load_config(name, paper_recipe=True)
+    per_gpu, accum = cfg.train_dataloader.batch_size, cfg.optim_wrapper.accumulative_counts
+    assert per_gpu * accum == 256  # on one GPU
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=256 // accum)
+    # mmengine's ratio (GPUs x per-GPU batch / base) is global batch / 256
+    for gpus in (1, 2, 8):
+        ratio = gpus * per_gpu / cfg.auto_scale_lr.base_batch_size
+        assert ratio == gpus * per_gpu * accum / 256
+    assert not zoo.load_config(name).auto_scale_lr.enable  # CPU preset: lr set for batch 16
+
+
 @pytest.mark.parametrize('paper_recipe', [False, True])
 def test_x3d_s_sam_is_x3d_s_with_hdfs_sam_step(paper_recipe):
     plain, sam = (zoo.load_config(n, paper_recipe) for n in ('x3d_s', 'x3d_s_sam'))

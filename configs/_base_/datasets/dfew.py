@@ -37,8 +37,8 @@ test_pipeline = [
 val_pipeline = test_pipeline
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
+    batch_size=128,  # x GPUs x accumulative_counts = 256 (schedules/adamw_paper.py)
+    num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, fold=fold, variant=variant,
