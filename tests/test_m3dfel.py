@@ -121,7 +121,7 @@ def _torchvision_r3d18_state(seed: int = 0) -> dict:
     state['stem.0.weight'] = torch.randn(64, 3, 3, 7, 7, generator=gen)
     bn('stem.1', 64)
     c_in = 64
-    for layer, c in zip(range(1, 5), (64, 128, 256, 512)):
+    for layer, c in zip(range(1, 5), (64, 128, 256, 512), strict=True):
         for block in range(2):
             p = f'layer{layer}.{block}'
             state[f'{p}.conv1.0.weight'] = torch.randn(c, c_in if block == 0 else c, 3, 3, 3,

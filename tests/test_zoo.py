@@ -15,8 +15,8 @@ from hdf_bench import zoo
 from hdf_bench.cli.main import main
 
 NAMES = zoo.list_models()
-EXPECTED = {'hdf', 'x3d_s', 'x3d_s_sam', 'r3d18', 'r2plus1d18', 'c3d', 'tsm_r18', 'static_r18', 'm3dfel',
-            'hdf_no_sam', 'x3d_dam_ce', 'x3d_dsm', 'dam_temporal', 'dam_frequency'}
+EXPECTED = {'hdf', 'x3d_s', 'x3d_s_sam', 'r3d18', 'r2plus1d18', 'c3d', 'tsm_r18', 'static_r18',
+            'm3dfel', 'hdf_no_sam', 'x3d_dam_ce', 'x3d_dsm', 'dam_temporal', 'dam_frequency'}
 
 
 @pytest.fixture(autouse=True)

@@ -63,7 +63,8 @@ def _find_step(pipeline: list, kind: str) -> dict | None:
 def input_shape_of(cfg: Any) -> tuple[int, int, int]:
     """(T, H, W) of the test pipeline of an mmengine config (``CPU_INPUT`` if unclear).
 
-    Reads ``clip_len`` of ``SampleFrames`` / ``UniformSample`` / ``SegmentCentreSample`` and the ``crop_size`` of
+    Reads ``clip_len`` of the sampler (``SampleFrames``, ``UniformSample``,
+    ``SegmentCentreSample``) and the ``crop_size`` of
     ``CenterCrop`` (or a square ``Resize`` scale) from ``test_dataloader.dataset.pipeline``
     (or ``test_pipeline``).
 
