@@ -4,7 +4,7 @@ max_epochs = 300
 warmup_epochs = 20
 
 # The recipe's batch is 256 clips per optimizer step, globally:
-#   per-GPU batch (train_dataloader.batch_size, 128 in datasets/dfew.py) x GPUs x accumulative_counts
+#   per-GPU batch (train_dataloader.batch_size: 128, datasets/dfew.py) x GPUs x accumulation
 # The default (128 x 1 GPU x 2) is 256 on one GPU; on 2 GPUs set accumulative_counts = 1.
 # What fits per step (ESTIMATE, no GPU was used): X3D-S and HDF save ~230 MiB of activations per
 # 16x112x112 clip for backward in fp32 (measured on CPU with saved-tensor hooks; CUDA adds
