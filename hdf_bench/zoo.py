@@ -78,6 +78,8 @@ ZOO: tuple[ZooEntry, ...] = (
              'configs/hdf/hdf_x3d_s_dfew_fold1.py'),
     _baseline('x3d_s', 'X3D: Feichtenhofer, Expanding Architectures for Efficient Video '
               'Recognition (CVPR 2020)', "X3D-S, HDF's backbone, cross-entropy only"),
+    _baseline('x3d_s_sam', 'X3D-S as above, trained with SAM (Foret et al., ICLR 2021)',
+              'X3D-S + SAM: the SAM-matched baseline of HDF'),
     _baseline('r3d18', 'R3D: Tran et al., A Closer Look at Spatiotemporal Convolutions '
               '(CVPR 2018)', '3D ResNet-18 (ResNet3d)'),
     _baseline('r2plus1d18', 'R(2+1)D: Tran et al., A Closer Look at Spatiotemporal '

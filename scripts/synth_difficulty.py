@@ -33,7 +33,7 @@ from hdf_bench.evaluation.dfer_metric import dfer_scores
 def load_split(root: str, fold: int, split: str, size: int, frames: int) -> tuple:
     """(uint8 tensor N x 3 x T x size x size, labels) through the mmaction pipeline."""
     pipeline = Compose([
-        dict(type='UniformSample', clip_len=frames, test_mode=True),
+        dict(type='SegmentCentreSample', clip_len=frames),
         dict(type='RawFrameDecode'),
         dict(type='Resize', scale=(size, size), keep_ratio=False),
         dict(type='FormatShape', input_format='NCTHW'),

@@ -1,6 +1,8 @@
-"""DAM: shapes, gradients, the DCT basis, parameter count, train-only perturbation."""
+"""DAM: shapes, gradients, the DCT basis, parameter count, the figure/release defaults and their
+switches, and the fast forward against a plain reference."""
 import pytest
 import torch
+import torch.nn.functional as F
 
 from hdf_bench.models.dam import DAM, dct_basis
 
@@ -21,9 +23,10 @@ def test_dam_keeps_shape_and_is_finite(shape, branches):
     assert all(torch.isfinite(p.grad).all() for p in dam.parameters())
 
 
-def test_gradients_reach_every_parameter():
+@pytest.mark.parametrize('dispersion_init', [0.0, 1.0])
+def test_gradients_reach_every_parameter(dispersion_init):
     torch.manual_seed(0)
-    dam = DAM().train()
+    dam = DAM(dispersion_init=dispersion_init).train()
     x = torch.randn(2, 6, 8, 9, 9)
     (dam(x) * torch.randn_like(x)).sum().backward()
     for name, p in dam.named_parameters():
@@ -44,11 +47,13 @@ def test_parameter_count_is_small_and_independent_of_c_and_t():
     dam = DAM()
     n = sum(p.numel() for p in dam.parameters())
     # temporal: a, b, g, d + Linear(2, 16) + qkv Linear(16, 48) = 4 + 48 + 816
-    # frequency: perturbation, gamma, beta (49 each) + alpha + Conv2d(49, 1, 7) = 148 + 2402
+    # frequency: perturbation, gamma, beta (49 each) + alpha + Conv2d(49, 1, 7, no bias)
+    #   = 148 + 2401
     # fusion: w_t, w_s
-    assert n == 868 + 2550 + 2 == 3420
+    assert n == 868 + 2549 + 2 == 3419
     assert sum(p.numel() for p in DAM(branches='temporal').parameters()) == 868 + 1
-    assert sum(p.numel() for p in DAM(branches='frequency').parameters()) == 2550 + 1
+    assert sum(p.numel() for p in DAM(branches='frequency').parameters()) == 2549 + 1
+    assert sum(p.numel() for p in DAM(conv_bias=True).parameters()) == 3420
 
 
 def test_fusion_weights_start_at_paper_values():
@@ -69,9 +74,28 @@ def test_gates_lie_in_unit_interval_and_output_is_bounded_by_them():
     torch.testing.assert_close(ratio, expected.expand_as(ratio))
 
 
-def test_perturbation_only_in_training():
+def test_defaults_are_the_figure_and_release_values():
+    dam = DAM()
+    assert dam.temporal.d.item() == 0.0 and dam.temporal.descriptor == 'avg'
+    assert dam.frequency.alpha.item() == 0.5 and dam.frequency.conv.bias is None
+    assert dam.frequency.perturb_in_eval
+
+
+def test_perturbation_acts_in_eval_by_default():
     torch.manual_seed(0)
-    dam = DAM(branches='frequency')
+    dam = DAM(branches='frequency').eval()
+    x = torch.randn(2, 4, 4, 8, 8)
+    before = dam(x)
+    with torch.no_grad():
+        dam.frequency.perturb.fill_(0.5)
+    assert not torch.allclose(dam(x), before)
+    # train and eval see the same gate (no dropout / batch statistics in DAM)
+    torch.testing.assert_close(dam.train()(x), dam.eval()(x))
+
+
+def test_perturbation_only_in_training_when_asked():
+    torch.manual_seed(0)
+    dam = DAM(branches='frequency', perturb_in_eval=False)
     x = torch.randn(2, 4, 4, 8, 8)
     dam.eval()
     before = dam(x)
@@ -90,8 +114,97 @@ def test_temporal_gate_ignores_channel_order():
     torch.testing.assert_close(dam.temporal(x[:, perm]), dam.temporal(x))
 
 
+def _clip_with_a_shuffled_max(seed=0):
+    """x whose average-pooled descriptor is constant over time while the max changes."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.zeros(1, 3, 6, 4, 4)
+    for t in range(6):  # one spike per frame, at a random place, balanced by a dip
+        i, j = torch.randint(0, 4, (2,), generator=gen)
+        x[0, :, t, i, j] = 1.0 + t
+        x[0, :, t, (i + 1) % 4, j] = -1.0 - t
+    return x
+
+
+@pytest.mark.parametrize('descriptor', ['avg', 'fused'])
+def test_difference_and_dispersion_follow_the_chosen_descriptor(descriptor):
+    """avg (figure): a clip with a constant frame average has no difference and no dispersion,
+    so the robust descriptor is sigmoid(g * fused); 'fused' sees the changing max."""
+    torch.manual_seed(0)
+    branch = DAM(branches='temporal', descriptor=descriptor, dispersion_init=1.0).temporal
+    x = _clip_with_a_shuffled_max()
+    seen = []
+    branch.embed.register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
+    branch(x)
+    avg, mx = x.mean(dim=(3, 4)), x.amax(dim=(3, 4))
+    robust = torch.sigmoid(branch.g * (branch.a * avg + branch.b * mx))
+    plain = torch.stack([robust.mean(1), robust.amax(1)], dim=-1)
+    if descriptor == 'avg':
+        torch.testing.assert_close(seen[0], plain.detach(), atol=2e-3, rtol=0)
+    else:
+        assert (seen[0] - plain).abs().max() > 0.05
+
+
+def test_difference_is_taken_along_time():
+    """One odd frame (3) in a static clip: frames 3 and 4 differ from their previous frame, the
+    others do not; frame 4 equals frame 0 but its token is lowered by the difference."""
+    torch.manual_seed(0)
+    branch = DAM(branches='temporal').temporal
+    x = torch.randn(1, 5, 1, 4, 4).repeat(1, 1, 6, 1, 1)
+    x[:, :, 3] += 1.0
+    seen = []
+    branch.embed.register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
+    branch(x)
+    tokens = seen[0][0, :, 0]  # mean over channels of the robust descriptor, per frame
+    torch.testing.assert_close(tokens[[1, 2, 5]], tokens[0].expand(3), atol=2e-3, rtol=0)
+    assert tokens[4] < tokens[0] - 0.05
+
+
+def reference_forward(dam: DAM, x: torch.Tensor) -> torch.Tensor:
+    """DAM's forward written plainly (torch's std over the 49 maps, a contiguous conv, explicit
+    attention): the version before the speed changes, with the same settings."""
+    t, fq = dam.temporal, dam.frequency
+    avg, mx = x.mean(dim=(3, 4)), x.amax(dim=(3, 4))
+    fused = t.a * avg + t.b * mx
+    src = avg if t.descriptor == 'avg' else fused
+    dispersion = (src - src.mean(dim=2, keepdim=True)).abs()
+    step = src[:, :, 1:] - src[:, :, :-1]
+    diff = F.pad((step.pow(2).mean(dim=1, keepdim=True) + t.eps).sqrt(), (1, 0))
+    robust = torch.sigmoid(t.g * fused + t.d * dispersion - diff)
+    tokens = torch.stack([robust.mean(dim=1), robust.amax(dim=1)], dim=-1)
+    q, k, v = t.qkv(t.embed(tokens)).chunk(3, dim=-1)
+    attn = (q @ k.transpose(1, 2) * q.shape[-1] ** -0.5).softmax(dim=-1)
+    gate_t = torch.sigmoid((attn @ v).mean(dim=-1))[:, None, :, None, None]
+
+    m = x.mean(dim=(1, 2))[:, None]
+    f = F.conv2d(m, fq.basis, padding=3)
+    if fq.training or fq.perturb_in_eval:
+        dev = f - f.mean(dim=(2, 3), keepdim=True)
+        spread = (dev.pow(2).mean(dim=(2, 3), keepdim=True) + fq.eps).sqrt()
+        f = f + fq.perturb * spread * torch.sign(dev)
+    std = (f.var(dim=1, keepdim=True, correction=0) + fq.eps).sqrt()
+    f = torch.tanh(fq.alpha / std * f) * fq.gamma + fq.beta
+    gate_s = torch.sigmoid(fq.conv(f.contiguous()))[:, :, None]
+    return x * ((dam.w_t * (1 + gate_t) + dam.w_s * (1 + gate_s)) / 2)
+
+
+@pytest.mark.parametrize('shape', [(1, 24, 8, 16, 16), (2, 48, 8, 8, 8), (1, 192, 8, 2, 2),
+                                   (3, 7, 5, 9, 11)])
+@pytest.mark.parametrize('train', [False, True])
+def test_fast_forward_matches_the_plain_reference(shape, train):
+    torch.manual_seed(0)
+    dam = DAM(dispersion_init=0.7, conv_bias=True).train(train)
+    with torch.no_grad():  # trained-looking parameters, not the initial values
+        for p in dam.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    x = torch.randn(*shape)
+    with torch.no_grad():
+        torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+
+
 def test_rejects_bad_input():
     with pytest.raises(ValueError, match='branches'):
         DAM(branches='spatial')
+    with pytest.raises(ValueError, match='descriptor'):
+        DAM(descriptor='max')
     with pytest.raises(ValueError, match='N, C, T, H, W'):
         DAM()(torch.randn(2, 3, 8, 8))

@@ -44,7 +44,8 @@ def test_corruption_point_is_right_after_raw_frame_decode():
     for name in ('synthdfer', 'synthdfer_cpu', 'dfew', 'ferv39k', 'mafw'):
         cfg = Config.fromfile(str(CONFIGS / f'{name}.py'))
         types = [t['type'] for t in cfg.test_pipeline]
-        assert types[:2] == ['UniformSample', 'RawFrameDecode'], name
+        assert types[:2] == ['SegmentCentreSample', 'RawFrameDecode'], name
+        assert cfg.train_pipeline[0]['type'] == 'UniformSample', name  # random in segment
         assert types[2] == 'Resize' and types[-1] == 'PackActionInputs', name
         assert 'clip_id' in cfg.test_pipeline[-1]['meta_keys'], name
         assert cfg.val_evaluator['type'] == 'DFERMetric', name

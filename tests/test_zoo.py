@@ -15,8 +15,8 @@ from hdf_bench import zoo
 from hdf_bench.cli.main import main
 
 NAMES = zoo.list_models()
-EXPECTED = {'hdf', 'x3d_s', 'r3d18', 'r2plus1d18', 'c3d', 'tsm_r18', 'static_r18', 'm3dfel',
-            'hdf_no_sam', 'x3d_dam_ce', 'x3d_dsm', 'dam_temporal', 'dam_frequency'}
+EXPECTED = {'hdf', 'x3d_s', 'x3d_s_sam', 'r3d18', 'r2plus1d18', 'c3d', 'tsm_r18', 'static_r18',
+            'm3dfel', 'hdf_no_sam', 'x3d_dam_ce', 'x3d_dsm', 'dam_temporal', 'dam_frequency'}
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def test_table_names_families_and_configs():
 
 
 def test_unknown_name_lists_the_zoo():
-    with pytest.raises(ValueError, match='zoo models: hdf, x3d_s, r3d18'):
+    with pytest.raises(ValueError, match='zoo models: hdf, x3d_s, x3d_s_sam, r3d18'):
         zoo.get('resnet50')
     with pytest.raises(ValueError, match='families'):
         zoo.list_models('transformers')
@@ -56,6 +56,29 @@ def test_cpu_and_paper_configs_differ_in_input_only():
     assert zoo.load_config('hdf_no_sam').optim_wrapper.type == 'OptimWrapper'
     assert zoo.load_config('dam_temporal').optim_wrapper.type == 'SAMOptimWrapper'
     assert zoo.load_config('x3d_s').optim_wrapper.type == 'OptimWrapper'
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_paper_recipe_steps_on_256_clips_and_scales_lr(name):
+    cfg = zoo.load_config(name, paper_recipe=True)
+    per_gpu, accum = cfg.train_dataloader.batch_size, cfg.optim_wrapper.accumulative_counts
+    assert per_gpu * accum == 256  # on one GPU
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=256 // accum)
+    # mmengine's ratio (GPUs x per-GPU batch / base) is global batch / 256
+    for gpus in (1, 2, 8):
+        ratio = gpus * per_gpu / cfg.auto_scale_lr.base_batch_size
+        assert ratio == gpus * per_gpu * accum / 256
+    assert not zoo.load_config(name).auto_scale_lr.enable  # CPU preset: lr set for batch 16
+
+
+@pytest.mark.parametrize('paper_recipe', [False, True])
+def test_x3d_s_sam_is_x3d_s_with_hdfs_sam_step(paper_recipe):
+    plain, sam = (zoo.load_config(n, paper_recipe) for n in ('x3d_s', 'x3d_s_sam'))
+    hdf = zoo.load_config('hdf', paper_recipe)
+    assert sam.model == plain.model and sam.model.type == 'Recognizer3D'
+    assert sam.optim_wrapper == hdf.optim_wrapper and sam.train_cfg == hdf.train_cfg
+    assert sam.optim_wrapper.type == 'SAMOptimWrapper'
+    assert sam.train_cfg.type == 'SAMEpochBasedTrainLoop'
 
 
 def test_cli_table_and_json(capsys):

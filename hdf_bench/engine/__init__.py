@@ -8,6 +8,7 @@ from hdf_bench.engine.fast_infer import (  # noqa: F401
 )
 from hdf_bench.engine.sam import (  # noqa: F401
     SAMDistributedDataParallel,
+    SAMEpochBasedTrainLoop,
     SAMOptimWrapper,
     SAMTrainStepMixin,
     frozen_bn_stats,

@@ -63,7 +63,8 @@ def _find_step(pipeline: list, kind: str) -> dict | None:
 def input_shape_of(cfg: Any) -> tuple[int, int, int]:
     """(T, H, W) of the test pipeline of an mmengine config (``CPU_INPUT`` if unclear).
 
-    Reads ``clip_len`` of ``SampleFrames`` / ``UniformSample`` and the ``crop_size`` of
+    Reads ``clip_len`` of the sampler (``SampleFrames``, ``UniformSample``,
+    ``SegmentCentreSample``) and the ``crop_size`` of
     ``CenterCrop`` (or a square ``Resize`` scale) from ``test_dataloader.dataset.pipeline``
     (or ``test_pipeline``).
 
@@ -74,7 +75,8 @@ def input_shape_of(cfg: Any) -> tuple[int, int, int]:
         pipeline = cfg['test_dataloader']['dataset']['pipeline']
     except (KeyError, TypeError):
         pipeline = cfg.get('test_pipeline') if hasattr(cfg, 'get') else None
-    frames = _find_step(pipeline, 'SampleFrames') or _find_step(pipeline, 'UniformSample')
+    frames = (_find_step(pipeline, 'SampleFrames') or _find_step(pipeline, 'UniformSample')
+              or _find_step(pipeline, 'SegmentCentreSample'))
     crop = _find_step(pipeline, 'CenterCrop') or _find_step(pipeline, 'ThreeCrop')
     t = int(frames['clip_len']) if frames and 'clip_len' in frames else CPU_INPUT[0]
     size = crop.get('crop_size') if crop else None

@@ -12,6 +12,10 @@ the work is split:
   gives a recognizer a ``train_step`` that uses it when the wrapper is SAM (a normal step
   otherwise) and feeds the weight-gradient norm to submodules with ``set_grad_norm`` (DSM).
 * :class:`SAMDistributedDataParallel` (``model_wrapper_cfg``) does the same under DDP.
+* :class:`SAMEpochBasedTrainLoop` (``train_cfg=dict(type='SAMEpochBasedTrainLoop', ...)``) runs
+  that step for ANY model (mmaction2's plain ``Recognizer3D`` / ``Recognizer2D`` included) and
+  any DDP wrapper: the SAM schedule bases set it, so a SAM schedule is the switch that turns SAM
+  on for every zoo model.
 
 Gradient accumulation (``accumulative_counts > 1``): every micro-batch takes its own SAM
 perturbation from its own gradient; the descent gradients accumulate and the base optimizer
@@ -26,9 +30,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import torch
-from mmaction.registry import MODEL_WRAPPERS, OPTIM_WRAPPERS
+from mmaction.registry import LOOPS, MODEL_WRAPPERS, OPTIM_WRAPPERS
 from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapper
+from mmengine.runner import EpochBasedTrainLoop
 from mmengine.runner.amp import autocast
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -187,11 +192,17 @@ def sam_train_step(model: nn.Module, data: dict | tuple | list,
     return log_vars, norm
 
 
-def feed_grad_norm(model: nn.Module, value: Tensor) -> None:
-    """Pass the gradient norm g to every submodule of ``model`` with ``set_grad_norm`` (DSM)."""
+def feed_grad_norm(model: nn.Module, value: Tensor, num_params: int) -> None:
+    """Pass g (and the number of weights it is taken over) to every submodule of ``model`` with
+    ``set_grad_norm`` (DSM's loss)."""
     for m in model.modules():
         if m is not model and hasattr(m, 'set_grad_norm'):
-            m.set_grad_norm(value)
+            m.set_grad_norm(value, num_params=num_params)
+
+
+def _num_params(optim_wrapper: OptimWrapper) -> int:
+    return sum(p.numel() for g in optim_wrapper.optimizer.param_groups for p in g['params']
+               if p.requires_grad)
 
 
 def grad_norm_train_step(model: nn.Module, data: dict | tuple | list,
@@ -209,7 +220,7 @@ def grad_norm_train_step(model: nn.Module, data: dict | tuple | list,
     inner = unwrap(model)
     if isinstance(optim_wrapper, SAMOptimWrapper):
         log_vars, norm = sam_train_step(model, data, optim_wrapper)
-        feed_grad_norm(inner, norm)
+        feed_grad_norm(inner, norm, _num_params(optim_wrapper))
         return log_vars
     with optim_wrapper.optim_context(model):
         data = inner.data_preprocessor(data, True)
@@ -225,7 +236,7 @@ def grad_norm_train_step(model: nn.Module, data: dict | tuple | list,
         optim_wrapper.step()
         optim_wrapper.zero_grad()
         if torch.isfinite(norm):
-            feed_grad_norm(inner, norm)
+            feed_grad_norm(inner, norm, _num_params(optim_wrapper))
     return log_vars
 
 
@@ -257,3 +268,21 @@ class SAMDistributedDataParallel(MMDistributedDataParallel):
     def train_step(self, data: dict | tuple | list,
                    optim_wrapper: OptimWrapper) -> dict[str, Tensor]:
         return grad_norm_train_step(self, data, optim_wrapper)
+
+
+@LOOPS.register_module()
+class SAMEpochBasedTrainLoop(EpochBasedTrainLoop):
+    """mmengine's epoch loop whose iteration runs :func:`grad_norm_train_step` on the runner's
+    model (wrapped or not) instead of the model's own ``train_step``.
+
+    With a :class:`SAMOptimWrapper` this is SAM for any recognizer, without a SAM-aware model
+    class; with another wrapper it is mmengine's normal step plus g fed to ``set_grad_norm``
+    consumers. Arguments are those of ``EpochBasedTrainLoop``.
+    """
+
+    def run_iter(self, idx: int, data_batch: dict | tuple | list) -> None:
+        self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
+        outputs = grad_norm_train_step(self.runner.model, data_batch, self.runner.optim_wrapper)
+        self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch,
+                              outputs=outputs)
+        self._iter += 1

@@ -9,18 +9,24 @@ branches look at the same input and each yields a gate; the input is re-weighted
 
 Temporal branch: per-frame descriptors (spatial average and max, per channel) are fused robustly,
 ``sigmoid(g * (a * avg + b * max) + d * dispersion - temporal_difference)``, where dispersion is
-each frame's deviation from the clip mean and temporal_difference the L2 change from the previous
-frame (along time). The result is pooled over channels (mean and max) into a 2-d token per frame,
-so the module does not depend on C; a linear map and single-head self-attention over the T frame
-tokens, a mean over features and a sigmoid give the frame gate.
+each frame's deviation from the clip mean of the average-pooled descriptor and
+temporal_difference the L2 change of that descriptor from the previous frame (along time). The
+result is pooled over channels (mean and max) into a 2-d token per frame, so the module does not
+depend on C; a linear map and single-head self-attention over the T frame tokens, a mean over
+features and a sigmoid give the frame gate.
 
 Frequency branch: the time- and channel-averaged map goes through a fixed orthonormal 7x7 2-D
-DCT-II (49 filters, a buffer). During training a learned, sign-aligned perturbation pushes each
-coefficient away from its map's spatial mean by a multiple of the map's spatial spread (a style
-shift). A dynamic tanh, ``tanh(alpha / std_over_coefficients * f) * gamma + beta``, fits the
-coefficients, and a 7x7 convolution (49 -> 1) with a sigmoid gives the spatial gate.
+DCT-II (49 filters, a buffer). A learned, sign-aligned perturbation pushes each coefficient away
+from its map's spatial mean by a multiple of the map's spatial spread (a style shift), in training
+and in evaluation as the figure and the release do. A dynamic tanh,
+``tanh(alpha / std_over_coefficients * f) * gamma + beta``, fits the coefficients, and a 7x7
+convolution (49 -> 1) with a sigmoid gives the spatial gate.
 
 The parameter count (about 3.4 k) depends neither on C nor on T.
+
+Where this module still departs from the paper's figure or the released code, the choice is a
+named constructor argument of :class:`DAM` whose default is the figure's or the release's
+behaviour; docs/HDF.md lists each one.
 """
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ from mmaction.registry import MODELS
 from torch import Tensor, nn
 
 BRANCHES = ('both', 'temporal', 'frequency')
+DESCRIPTORS = ('avg', 'fused')
 
 
 def dct_basis(size: int = 7) -> Tensor:
@@ -53,20 +60,33 @@ def dct_basis(size: int = 7) -> Tensor:
 class TemporalBranch(nn.Module):
     """Frame gate from robustly fused frame descriptors and self-attention over frames.
 
+    The dispersion and the temporal difference are taken from the average-pooled descriptor,
+    as the paper's figure draws them (``descriptor='fused'``: from ``a * avg + b * max``, this
+    project's earlier reading). The difference is the change between consecutive FRAMES: the
+    released code pools channels into T bins and so takes it across channel bins, where it is
+    blind to frame order (a bug not reproduced). The dispersion weight starts at 0, as in the
+    release.
+
     Args:
         embed_dim (int): width of the frame tokens in the attention.
+        descriptor (str): what the dispersion and the difference see: 'avg' (figure) or 'fused'.
+        dispersion_init (float): initial dispersion weight d (release: 0).
         eps (float): numerical floor.
     """
 
-    def __init__(self, embed_dim: int = 16, eps: float = 1e-6) -> None:
+    def __init__(self, embed_dim: int = 16, descriptor: str = 'avg',
+                 dispersion_init: float = 0.0, eps: float = 1e-6) -> None:
         super().__init__()
+        if descriptor not in DESCRIPTORS:
+            raise ValueError(f'descriptor must be one of {DESCRIPTORS}, got {descriptor!r}')
         self.a = nn.Parameter(torch.tensor(0.5))  # weight of the average descriptor
         self.b = nn.Parameter(torch.tensor(0.5))  # weight of the max descriptor
         self.g = nn.Parameter(torch.tensor(1.0))  # gain of the fused descriptor
-        self.d = nn.Parameter(torch.tensor(1.0))  # gain of the dispersion
+        self.d = nn.Parameter(torch.tensor(float(dispersion_init)))  # gain of the dispersion
         self.embed = nn.Linear(2, embed_dim)
         self.qkv = nn.Linear(embed_dim, 3 * embed_dim)
         self.scale = embed_dim ** -0.5
+        self.descriptor = descriptor
         self.eps = eps
 
     def forward(self, x: Tensor) -> Tensor:
@@ -74,41 +94,50 @@ class TemporalBranch(nn.Module):
         avg = x.mean(dim=(3, 4))  # (N, C, T)
         mx = x.amax(dim=(3, 4))
         fused = self.a * avg + self.b * mx
+        src = avg if self.descriptor == 'avg' else fused
         # distance of each frame to the clip's distribution, per channel
-        dispersion = (fused - fused.mean(dim=2, keepdim=True)).abs()
+        dispersion = (src - src.mean(dim=2, keepdim=True)).abs()
         # L2 change to the previous frame over channels (RMS, so scale-free in C); 0 at t = 0
-        step = fused[:, :, 1:] - fused[:, :, :-1]
+        step = src.diff(dim=2)
         diff = (step.pow(2).mean(dim=1, keepdim=True) + self.eps).sqrt()
         diff = F.pad(diff, (1, 0))  # (N, 1, T)
         robust = torch.sigmoid(self.g * fused + self.d * dispersion - diff)  # (N, C, T)
 
         tokens = torch.stack([robust.mean(dim=1), robust.amax(dim=1)], dim=-1)  # (N, T, 2)
         q, k, v = self.qkv(self.embed(tokens)).chunk(3, dim=-1)
-        attn = (q @ k.transpose(1, 2) * self.scale).softmax(dim=-1)  # (N, T, T)
-        gate = torch.sigmoid((attn @ v).mean(dim=-1))  # (N, T)
+        # explicit: torch's scaled_dot_product_attention (math path on CPU) was slower here
+        attn = torch.bmm(q * self.scale, k.transpose(1, 2)).softmax(dim=-1)  # (N, T, T)
+        gate = torch.sigmoid(torch.bmm(attn, v).mean(dim=-1))  # (N, T)
         return gate[:, None, :, None, None]
 
 
 class FrequencyBranch(nn.Module):
     """Spatial gate from DCT coefficients of the time-averaged map.
 
+    Defaults follow the figure and the release: the perturbation acts in evaluation too (so
+    train and eval gates do not diverge as it is learned), the dynamic tanh's alpha starts at
+    0.5, and the 49 -> 1 convolution has no bias.
+
     Args:
         size (int): side of the DCT basis (``size**2`` coefficient maps).
         perturb_init (float): initial strength of the sign-aligned perturbation.
-        perturb_in_eval (bool): also perturb outside training (default: training only).
+        perturb_in_eval (bool): also perturb outside training (default True; False: training
+            only, this project's earlier choice).
+        alpha_init (float): initial alpha of the dynamic tanh (release: 0.5).
+        conv_bias (bool): bias of the 49 -> 1 convolution (release: none).
         eps (float): numerical floor of the variances (keeps sqrt differentiable at 0).
     """
 
-    def __init__(self, size: int = 7, perturb_init: float = 0.1,
-                 perturb_in_eval: bool = False, eps: float = 1e-6) -> None:
+    def __init__(self, size: int = 7, perturb_init: float = 0.1, perturb_in_eval: bool = True,
+                 alpha_init: float = 0.5, conv_bias: bool = False, eps: float = 1e-6) -> None:
         super().__init__()
         n = size * size
         self.register_buffer('basis', dct_basis(size), persistent=False)
         self.perturb = nn.Parameter(torch.full((1, n, 1, 1), perturb_init))
-        self.alpha = nn.Parameter(torch.tensor(1.0))  # dynamic tanh
+        self.alpha = nn.Parameter(torch.tensor(float(alpha_init)))  # dynamic tanh
         self.gamma = nn.Parameter(torch.ones(1, n, 1, 1))
         self.beta = nn.Parameter(torch.zeros(1, n, 1, 1))
-        self.conv = nn.Conv2d(n, 1, size, padding=size // 2)
+        self.conv = nn.Conv2d(n, 1, size, padding=size // 2, bias=conv_bias)
         self.perturb_in_eval = perturb_in_eval
         self.eps = eps
 
@@ -117,17 +146,20 @@ class FrequencyBranch(nn.Module):
         m = x.mean(dim=(1, 2))[:, None]  # (N, 1, H, W)
         f = F.conv2d(m, self.basis.to(m.dtype), padding=self.basis.shape[-1] // 2)  # (N, 49, H, W)
         if self.training or self.perturb_in_eval:
-            dev = f - f.mean(dim=(2, 3), keepdim=True)
-            spread = (dev.pow(2).mean(dim=(2, 3), keepdim=True) + self.eps).sqrt()
-            f = f + self.perturb * spread * torch.sign(dev)
-        # variance over the 49 coefficients as E[f^2] - E[f]^2: torch's var over a short
-        # middle dimension was measured 40x slower on CPU
+            spread2, centre = torch.var_mean(f, dim=(2, 3), keepdim=True, correction=0)
+            spread = (spread2 + self.eps).sqrt()
+            f = torch.addcmul(f, self.perturb * spread, torch.sign(f - centre))
+        # std over the 49 coefficients from the moments E[f^2] - E[f]^2: torch's std over a
+        # short middle dimension was measured 40x slower on CPU (docs/PERFORMANCE.md)
         mean = f.mean(dim=1, keepdim=True)
         var = ((f * f).mean(dim=1, keepdim=True) - mean * mean).clamp_min(0)
-        std = (var + self.eps).sqrt()
-        f = torch.tanh(self.alpha / std * f) * self.gamma + self.beta
-        gate = torch.sigmoid(self.conv(f))  # (N, 1, H, W)
-        return gate[:, :, None]
+        f = torch.addcmul(self.beta, torch.tanh(f * (self.alpha * (var + self.eps).rsqrt())),
+                          self.gamma)
+        # channels_last inputs and weights: the 7x7 49 -> 1 conv runs faster on CPU (oneDNN)
+        f = f.contiguous(memory_format=torch.channels_last)
+        weight = self.conv.weight.contiguous(memory_format=torch.channels_last)
+        gate = torch.sigmoid(F.conv2d(f, weight, self.conv.bias, padding=self.conv.padding))
+        return gate[:, :, None].contiguous()
 
 
 @MODELS.register_module()
@@ -142,22 +174,33 @@ class DAM(nn.Module):
         w_t (float): initial weight of the temporal branch.
         w_s (float): initial weight of the frequency (spatial) branch.
         perturb_init (float): initial strength of the frequency perturbation.
-        perturb_in_eval (bool): keep the perturbation at evaluation (default: training only).
+        perturb_in_eval (bool): keep the perturbation at evaluation (default True, as the
+            figure and the release; False: training only).
+        alpha_init (float): initial alpha of the frequency branch's dynamic tanh (release 0.5).
+        conv_bias (bool): bias of the frequency branch's 49 -> 1 conv (release: none).
+        descriptor (str): what the temporal dispersion and difference see: 'avg' (figure) or
+            'fused' (the avg/max fusion).
+        dispersion_init (float): initial temporal dispersion weight (release 0).
+
+    Each default is the figure's or the release's behaviour; docs/HDF.md lists them row by row.
     """
 
     def __init__(self, branches: str = 'both', embed_dim: int = 16, dct_size: int = 7,
                  w_t: float = 0.8, w_s: float = 0.3, perturb_init: float = 0.1,
-                 perturb_in_eval: bool = False) -> None:
+                 perturb_in_eval: bool = True, alpha_init: float = 0.5,
+                 conv_bias: bool = False, descriptor: str = 'avg',
+                 dispersion_init: float = 0.0) -> None:
         super().__init__()
         if branches not in BRANCHES:
             raise ValueError(f'branches must be one of {BRANCHES}, got {branches!r}')
         self.branches = branches
         self.temporal = self.frequency = None
         if branches in ('both', 'temporal'):
-            self.temporal = TemporalBranch(embed_dim)
+            self.temporal = TemporalBranch(embed_dim, descriptor, dispersion_init)
             self.w_t = nn.Parameter(torch.tensor(float(w_t)))
         if branches in ('both', 'frequency'):
-            self.frequency = FrequencyBranch(dct_size, perturb_init, perturb_in_eval)
+            self.frequency = FrequencyBranch(dct_size, perturb_init, perturb_in_eval,
+                                             alpha_init, conv_bias)
             self.w_s = nn.Parameter(torch.tensor(float(w_s)))
 
     def forward(self, x: Tensor) -> Tensor:

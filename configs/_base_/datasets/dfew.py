@@ -1,7 +1,10 @@
 # DFEW (single-labelled 7-class task), 5 folds. Paper recipe: 16 frames at 112x112.
 # The other data set configs inherit its pipelines and loader settings.
 # `variant`: 'clip_224x224' (all frames) or 'clip_224x224_16f' (the official 16 frames).
-# Short clips (< 16 frames): UniformSample repeats frames in temporal order (no looping).
+# Training: UniformSample (a random frame in each of 16 segments). Test/val: SegmentCentreSample
+# (the centre frame of each segment, floor((i + 0.5) * n / 16): a 16-frame clip frame for frame;
+# mmaction2's UniformSample(test_mode=True) repeats frame 8 and drops frame 15).
+# Short clips (< 16 frames): both repeat frames in temporal order (no looping).
 # Old-style config: to change the fold in a leaf config override the dataloaders, e.g.
 #   train_dataloader = dict(dataset=dict(fold=2)); val_dataloader = dict(dataset=dict(fold=2))
 dataset_type = 'DFEWDataset'
@@ -24,7 +27,7 @@ train_pipeline = [
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
 test_pipeline = [
-    dict(type='UniformSample', clip_len=clip_len, test_mode=True),
+    dict(type='SegmentCentreSample', clip_len=clip_len),  # every frame once if n == clip_len
     dict(type='RawFrameDecode'),
     # <- corruption transforms are inserted here (the index right after RawFrameDecode)
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
@@ -34,8 +37,8 @@ test_pipeline = [
 val_pipeline = test_pipeline
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
+    batch_size=128,  # x GPUs x accumulative_counts = 256 (schedules/adamw_paper.py)
+    num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, fold=fold, variant=variant,

@@ -7,7 +7,8 @@ _base_ = ['./adamw_paper.py']
 max_epochs = 4
 warmup_epochs = 0.3 * max_epochs
 
-optim_wrapper = dict(optimizer=dict(lr=3e-3))
+optim_wrapper = dict(accumulative_counts=1, optimizer=dict(lr=3e-3))
+auto_scale_lr = dict(enable=False)  # lr chosen for this batch (16)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.04, by_epoch=True, begin=0, end=warmup_epochs,
          convert_to_iter_based=True),
