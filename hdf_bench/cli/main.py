@@ -14,6 +14,7 @@ SUBCOMMANDS = (
     'robustness',
     'imbalance',
     'report',
+    'doctor',
 )
 
 
