@@ -51,10 +51,15 @@ def run_isolated(name: str, ctx: Context, path: Path, args: argparse.Namespace) 
     cmd = [sys.executable, '-m', 'hdf_bench.acceptance', '--child', name, '--deadline',
            str(ctx.deadline), '--device', ctx.device, '--profile', ctx.profile.name,
            '--work', str(ctx.work), '--out', str(args.out)]
+    # the child imports this checkout's hdf_bench even when it is not installed
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [root] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
     start = time.time()
     error = None
     try:
-        code = subprocess.run(cmd, timeout=max(1.0, ctx.time_left()) + GRACE_S).returncode
+        code = subprocess.run(cmd, env=env,
+                              timeout=max(1.0, ctx.time_left()) + GRACE_S).returncode
         if code not in (0, 1):
             error = f'child process exited with code {code}'
     except subprocess.TimeoutExpired:

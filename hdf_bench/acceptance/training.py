@@ -142,15 +142,16 @@ def run(ctx: Context, rec: StepRecord) -> None:
     runners = {}
     for name in MODELS:
         iters = p.train_iters if name == 'hdf' else p.other_iters
-        # a guess of what one short run needs: start-up plus its iterations
-        if not ctx.enough(rec, 10 + iters * (2 if ctx.device == 'cuda' else 6),
+        # a guess of what one short run needs: start-up (cuDNN autotuning) plus its iterations
+        if not ctx.enough(rec, 15 + iters * (1 if ctx.device == 'cuda' else 6),
                           f'the {name} training run'):
             continue
         runner = rec.attempt(f'{name}: runner trains',
                              lambda n=name, i=iters: _train(ctx, rec, n, data_root, i))
         if runner is not None:
             runners[name] = runner
-    if runners and ctx.enough(rec, 5 + len(runners) * p.step_repeats * 2,
+    per_round = 1 if ctx.device == 'cuda' else 2  # seconds, both paths of one model
+    if runners and ctx.enough(rec, 10 + len(runners) * p.step_repeats * per_round,
                               'the timed training steps'):
         rec.attempt('timed training steps', lambda: _throughput(ctx, rec, runners))
         peak = _peak_memory(ctx.device)
