@@ -62,7 +62,7 @@ def build(name: str, ctx: Context) -> nn.Module:
 
     torch.manual_seed(0)
     model = zoo.build_model(name, paper_recipe=True).to(ctx.device)
-    calibrate_bn(model, ctx.profile.shape, ctx.device, batch=min(4, max(ctx.profile.step_batch, 2)))
+    calibrate_bn(model, ctx.profile.shape, ctx.device)
     return model
 
 
@@ -125,6 +125,9 @@ def _measure(ctx: Context, rec: StepRecord, batch: int, repeats: int, models: di
 def run(ctx: Context, rec: StepRecord) -> None:
     """Check and time X3D-S and HDF at each batch size of the profile."""
     p = ctx.profile
+    if ctx.device == 'cuda':  # cuDNN picks its fastest kernels, for every variant alike
+        torch.backends.cudnn.benchmark = True
+        rec.figure('cudnn_benchmark', True)
     models: dict[str, nn.Module] = {}
     base = ('eager_fp32', 'eager_bf16', 'fast')
     tables: dict[int, dict] = {}
@@ -136,6 +139,7 @@ def run(ctx: Context, rec: StepRecord) -> None:
         _measure(ctx, rec, batch, repeats, models, {name: base for name in models},
                  tables[batch])
         rec.figure('inference', {str(b): t for b, t in tables.items()})
+        rec.figure('targets', _targets(tables, p.infer_batches))
         _print(batch, tables[batch])
     if not p.compile or ctx.device != 'cuda':
         rec.note('torch.compile variant not timed (CUDA profile only)')

@@ -108,6 +108,9 @@ def markdown(summary: dict) -> str:
         lines.append(f"| {step['name']} | {step['status']} | {step['seconds']:.0f} | "
                      f"{checks} | {'; '.join(step['notes']) or ''} |")
     lines += ['', '| target | goal | measured | met |', '| --- | --- | --- | --- |']
+    if summary['profile']['name'] != 'gpu':
+        lines[-2:-2] = ['Targets are for one H100/H200 with the gpu profile; at these toy sizes '
+                        'they are only printed.', '']
     for t in summary['targets']:
         met = {True: 'yes', False: 'no', None: 'not measured'}[t['met']]
         lines.append(f"| {t['text']} | {t['goal']} {t['unit']} | {_fmt(t['value'])} | {met} |")
