@@ -68,7 +68,7 @@ PROFILES = {
 }
 
 #: share of the run's budget each step may use (time a step leaves over goes to later steps)
-STEP_SHARES = {'environment': 0.04, 'training': 0.40, 'inference': 0.41, 'sweep': 0.15}
+STEP_SHARES = {'environment': 0.08, 'training': 0.38, 'inference': 0.40, 'sweep': 0.14}
 STEPS = tuple(STEP_SHARES)
 
 #: tolerance of each inference variant against eager fp32 (max |diff| / max |eager logits|)
