@@ -10,9 +10,10 @@ Run: ``pytest benchmarks --benchmark-only --benchmark-json=work_dirs/benchmarks.
 - ``--bench-compile``: also time ``torch.compile`` variants (minutes of compilation on CPU).
 - ``--bench-threads N``: torch CPU threads. On a shared machine, 1 thread is far more stable:
   with 2 threads and busy cores every parallel region waits for a descheduled thread.
+- ``--bench-train-batch N``: batch of the training-step benchmarks (default: the CPU configs' 16).
 
 Every benchmark stores ``extra_info`` (kind, model, batch, device, dtype, input_shape, params,
-variant, ...); kind is model | backbone | fast_path | module | pipeline
+variant, ...); kind is model | backbone | fast_path | module | pipeline | train_step
 (``scripts/latency_table.py``, ``hdf-bench report --latency``).
 """
 from __future__ import annotations
@@ -37,6 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help='also time torch.compile variants (long compilation on CPU)')
     group.addoption('--bench-threads', type=int, default=None,
                     help='torch CPU threads (1 is the most stable on a shared machine)')
+    group.addoption('--bench-train-batch', type=int, default=None,
+                    help='batch of the training-step benchmarks (default: the CPU configs\')')
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     'report',
     'corruptions',
     'study',
+    'doctor',
 )
 
 #: exceptions that mean "the input is wrong", not "the code is wrong"
