@@ -15,6 +15,8 @@ from test_sweep_support import SUITE, make_model, make_root
 
 from hdf_bench.cli.main import main
 from hdf_bench.engine.run import ModelRef
+from hdf_bench.report.build import build_report
+from hdf_bench.report.spec import load_spec
 from hdf_bench.results import BadCell, CellKey, ResultsStore
 from hdf_bench.results.provenance import StaleCellError
 from hdf_bench.robustness.sweep import run_sweep
@@ -113,6 +115,11 @@ def test_bad_cells_are_named_skipped_quarantined_and_recomputed(tiny, tmp_path):
     paths = {r['key']['condition']: store.path(CellKey(**r['key'])) for r in store.records()}
     clean, noise, bright = paths['clean'], paths['gaussian_noise'], paths['brightness']
     clean_bytes = clean.read_bytes()
+    spare = CellKey('other', 'tinydfew', '1', 'clean', 'clean')
+    shutil.copy(clean, tmp_path / 'spare.json')
+    record = json.loads(clean_bytes)
+    record['key'] = dict(record['key'], model='other')
+    (tmp_path / 'spare.json').write_text(json.dumps(record))
     clean.write_bytes(np.random.default_rng(0).integers(0, 256, 300, np.uint8).tobytes())
     record = json.loads(noise.read_text())
     del record['metrics']['war']
@@ -129,6 +136,14 @@ def test_bad_cells_are_named_skipped_quarantined_and_recomputed(tiny, tmp_path):
     assert str(bright) in unusable and 'copied over another' in unusable
     with pytest.raises(BadCell, match='copied over another'):
         store.get(CellKey('tiny', 'tinydfew', '1', 'corruption', 'brightness', 2, 0))
+    shutil.copy(tmp_path / 'spare.json', store.path(spare))  # one good cell left
+    with pytest.warns(UserWarning):
+        report = build_report(store.root, load_spec(None, sections=('summary',)))
+    intro = ' '.join(report.intro)
+    assert f'other ({record["provenance"]["checkpoint"][:12]})' in intro
+    coverage = '\n'.join(report.missing)
+    assert coverage.count('unusable cell skipped') == 3 and str(noise) in coverage
+    store.path(spare).unlink()
 
     with warnings.catch_warnings(record=True):
         warnings.simplefilter('always')

@@ -90,3 +90,14 @@ def changes(stored: Mapping | None, current: Mapping) -> list[str]:
 def short(value) -> str:
     """A digest as the report shows it (first 12 hex digits)."""
     return str(value)[:12] if value else '-'
+
+
+def model_checkpoints(frame) -> dict[str, str]:
+    """Per model of a :func:`~hdf_bench.results.read_frame` frame, the short checkpoint
+    digest(s) its cells record (``a, b`` when cells of several checkpoints are mixed; ``-`` for
+    cells written without provenance)."""
+    found: dict[str, set[str]] = {}
+    for model, record in zip(frame['model'], frame['record'], strict=True):
+        digest = (record.get('provenance') or {}).get('checkpoint')
+        found.setdefault(model, set()).add(short(digest))
+    return {model: ', '.join(sorted(digests)) for model, digests in found.items()}
