@@ -14,9 +14,10 @@ from hdf_bench.engine.cfg import with_epochs, with_train_split
 from hdf_bench.engine.run import dataset_identity, resolve_model
 from hdf_bench.engine.training import final_checkpoint
 from hdf_bench.imbalance import read_manifest, read_split
-from hdf_bench.imbalance.experiment import ensure_split, prepare_run
+from hdf_bench.imbalance.experiment import ensure_split, prepare_run, run_imbalance
 from hdf_bench.imbalance.train import source_split_path, split_format
 from hdf_bench.results import ResultsStore
+from hdf_bench.results.provenance import StaleCellError, file_digest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HDF_CPU = os.path.join(ROOT, 'configs', 'hdf', 'hdf_x3d_s_synthdfer_cpu.py')
@@ -148,3 +149,17 @@ def test_cli_trains_writes_cells_and_skips_on_rerun(synth_root, tmp_path, capsys
     assert set(rerun) == set(cells)
     for name, record in rerun.items():  # same checkpoint, same predictions
         assert record['metrics'] == json.loads(cells[name])['metrics']
+
+    # "retrained" under the same name and path: its cells are recomputed, or refused
+    ckpt1, ckpt10 = (run / 'imbalance' / f'exp_rho{rho}' / 'hdf' / 'epoch_1.pth' for rho in (1, 10))
+    shutil.copy(ckpt1, ckpt10)
+    with pytest.raises(StaleCellError, match='checkpoint'):
+        run_imbalance([f'hdf={HDF_CPU}'], [10], run, data_root=synth_root, epochs=1,
+                      validate=False, cfg_options=dict(o.split('=') for o in TINY),
+                      log=None, on_stale='error')
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.count('already in') == 1 and out.count('skip training') == 1
+    store = ResultsStore(run / 'results')
+    digest = file_digest(ckpt1)
+    assert {r['provenance']['checkpoint'] for r in store.records()} == {digest}

@@ -39,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override the test dataset's data_root of every model")
     parser.add_argument('--fold', help="override the test dataset's fold of every model")
     add_on_missing(parser)
+    parser.add_argument('--on-stale', choices=('recompute', 'error'), default='recompute',
+                        help='a stored cell computed from another checkpoint, config, data, '
+                             'corruption code or condition: recompute it, or stop naming what '
+                             'changed (default: %(default)s)')
     parser.add_argument('--whole-clip', action='store_true',
                         help='corrupt every frame of a clip, then sample (what an exported set '
                              'holds); default: corrupt the sampled frames')
@@ -102,13 +106,16 @@ def run(args: argparse.Namespace) -> int:
                           data_root=args.data_root, fold=args.fold,
                           cache_clean=not args.no_cache_clean, quiet=args.quiet,
                           infer_cfg=infer_cfg_from_args(args) or None,
-                          whole_clip=args.whole_clip, exported=args.exported)
+                          whole_clip=args.whole_clip, exported=args.exported,
+                          on_stale=args.on_stale)
         rank = int(os.environ.get('RANK', '0'))
         if rank == 0:
             stats = frame.attrs.get('stats')
             if stats is not None and not args.quiet:
                 print(f'computed {len(stats.computed)} cells, skipped {stats.skipped} '
-                      f'(cache: {stats.cache_hits} hits, {stats.cache_misses} misses)')
+                      f'(stale {stats.stale}, quarantined {len(stats.quarantined)}; cache: '
+                      f'{stats.cache_hits} hits, {stats.cache_misses} misses, '
+                      f'{stats.cache_damaged} damaged)')
             print(format_summary(summarize(frame)))
     finally:
         if distributed:

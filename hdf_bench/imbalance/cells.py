@@ -48,8 +48,8 @@ def put_prior_cells(store: ResultsStore, model: str, dataset: str, fold: str,
                     priors: Sequence[str] = NAMED_PRIORS,
                     extra_priors: Mapping[str, Sequence[float] | Mapping[str, float]]
                     | None = None,
-                    classes: Sequence[str] = CLASSES, meta: Mapping | None = None
-                    ) -> list[CellKey]:
+                    classes: Sequence[str] = CLASSES, meta: Mapping | None = None,
+                    provenance: dict | None = None) -> list[CellKey]:
     """Write one ``prior`` cell per prior; return their keys.
 
     Args:
@@ -63,6 +63,7 @@ def put_prior_cells(store: ResultsStore, model: str, dataset: str, fold: str,
         extra_priors: user priors, name -> weights per class (or class name -> weight).
         classes: class names in label order.
         meta: extra metadata for every cell.
+        provenance: what the evaluation read (:mod:`hdf_bench.results.provenance`).
     """
     classes = tuple(classes)
     if len(train_class_counts) != len(classes):
@@ -84,7 +85,7 @@ def put_prior_cells(store: ResultsStore, model: str, dataset: str, fold: str,
         cell_meta = dict(meta or {}, classes=list(classes), prior_name=name,
                          train_condition=train_condition or 'clean',
                          train_class_counts=[int(c) for c in train_class_counts])
-        store.put(key, metrics, cols, cell_meta)
+        store.put(key, metrics, cols, cell_meta, provenance)
         keys.append(key)
     return keys
 
@@ -95,7 +96,8 @@ def put_imbalance_cells(store: ResultsStore, model: str, dataset: str, fold: str
                         extra_priors: Mapping[str, Sequence[float] | Mapping[str, float]]
                         | None = None,
                         group_sizes: Sequence[int] | None = None,
-                        meta: Mapping | None = None) -> list[CellKey]:
+                        meta: Mapping | None = None,
+                        provenance: dict | None = None) -> list[CellKey]:
     """Write the ``imbalance`` cell of a model trained on a long-tailed split, and its
     ``prior`` cells; return all keys (imbalance cell first).
 
@@ -111,6 +113,7 @@ def put_imbalance_cells(store: ResultsStore, model: str, dataset: str, fold: str
         extra_priors: user priors for the prior cells.
         group_sizes: head/medium/tail sizes (default ``(2, 3, 2)`` for 7 classes).
         meta: extra metadata for every cell.
+        provenance: what the evaluation read (:mod:`hdf_bench.results.provenance`).
     """
     classes = tuple(manifest.classes)
     counts = manifest.train_class_counts
@@ -124,8 +127,8 @@ def put_imbalance_cells(store: ResultsStore, model: str, dataset: str, fold: str
                      split_path=manifest.split_path, split_order=manifest.order,
                      split_n_max=manifest.n_max)
     key = CellKey(model, dataset, str(fold), 'imbalance', manifest.condition, 0, manifest.seed)
-    store.put(key, metrics, cols, cell_meta)
+    store.put(key, metrics, cols, cell_meta, provenance)
     return [key] + put_prior_cells(
         store, model, dataset, fold, predictions, counts, seed=manifest.seed,
         train_condition=manifest.condition, priors=priors, extra_priors=extra_priors,
-        classes=classes, meta=meta)
+        classes=classes, meta=meta, provenance=provenance)

@@ -32,6 +32,7 @@ from hdf_bench.imbalance.profiles import PROFILES, check_rho, condition_name, fo
 from hdf_bench.imbalance.splits import Manifest, make_longtail_split, manifest_path, read_manifest
 from hdf_bench.imbalance.train import source_split_path, split_format
 from hdf_bench.results import Axis, CellKey, ResultsStore
+from hdf_bench.results import provenance as prov
 
 SPLIT_SUFFIX = {'dfew': '.csv', 'ferv39k': '.csv', 'mafw': '.txt'}
 SUMMARY_COLUMNS = ['model', 'rho', 'condition', 'train_clips', 'war', 'uar', 'head', 'medium',
@@ -130,7 +131,8 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                   extra_priors: Mapping[str, Sequence[float]] | None = None,
                   validate: bool = True, cfg_options: Mapping | None = None,
                   resample: bool = False,
-                  log: Callable[[str], None] | None = print) -> pd.DataFrame:
+                  log: Callable[[str], None] | None = print,
+                  on_stale: str = 'recompute') -> pd.DataFrame:
     """Train every model on every long-tailed split, test, write cells; return the summary.
 
     Args:
@@ -148,6 +150,8 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
         cfg_options: extra config overrides for every model.
         resample: also check the reversed-prior WAR on a resampled test set (adds columns).
         log: progress messages (None: silent).
+        on_stale: stored cells of another checkpoint, config or split: ``recompute`` them, or
+            ``error`` naming what changed (as the robustness sweep).
 
     Returns:
         one row per model x rho: :data:`SUMMARY_COLUMNS` (+ ``war_reversed_resampled``,
@@ -198,7 +202,7 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
             cached = stored_predictions(
                 store, ref.name, dataset, fold_name, manifest,
                 final_checkpoint(train_cfg, work_dir.resolve()),
-                list(priors) + list(extra_priors or {}))
+                list(priors) + list(extra_priors or {}), train_cfg, on_stale)
             if cached is not None:  # trained and evaluated by an earlier run: nothing to redo
                 say(f'[{ref.name} rho={format_rho(rho)}] already in {store.root}')
                 rows.append(_summary_row(ref.name, manifest, store.get(_cell_key(
@@ -216,7 +220,8 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                         epochs=train_cfg.train_cfg.get('max_epochs'))
             keys = put_imbalance_cells(store, ref.name, dataset, fold_name, predictions,
                                        manifest, priors=priors, extra_priors=extra_priors,
-                                       meta=meta)
+                                       meta=meta, provenance=cell_provenance(
+                                           result.run.checkpoint, train_cfg, manifest))
             row = _summary_row(ref.name, manifest, store.get(keys[0]), result.status,
                                result.seconds)
             if resample:
@@ -233,23 +238,37 @@ def _cell_key(model: str, dataset: str, fold: str, manifest: Manifest) -> CellKe
                    manifest.seed)
 
 
+def cell_provenance(checkpoint: str | os.PathLike, cfg, manifest: Manifest) -> dict:
+    """What an imbalance/prior cell is computed from: checkpoint, resolved config, split."""
+    return dict(checkpoint=prov.checkpoint(checkpoint), config=prov.config(cfg),
+                data=prov.file_digest(manifest.split_path))
+
+
 def stored_predictions(store: ResultsStore, model: str, dataset: str, fold: str,
-                       manifest: Manifest, checkpoint: Path,
-                       priors: Sequence[str]) -> list[dict] | None:
+                       manifest: Manifest, checkpoint: Path, priors: Sequence[str],
+                       cfg=None, on_stale: str = 'recompute') -> list[dict] | None:
     """Predictions of a finished evaluation of ``checkpoint`` on this split, if the store has
-    its imbalance cell and every prior cell (None otherwise: evaluate again)."""
+    its imbalance cell and every prior cell with this provenance (None otherwise: evaluate
+    again; bad cells are quarantined; ``on_stale='error'`` refuses stale ones)."""
     key = _cell_key(model, dataset, fold, manifest)
-    if not (checkpoint.is_file() and store.has(key)):
+    if not checkpoint.is_file():
         return None
-    record = store.get(key)
-    if record['meta'].get('checkpoint') != str(checkpoint):
-        return None
-    for name in priors:
-        prior_key = CellKey(model, dataset, str(fold), Axis.PRIOR,
+    provenance = cell_provenance(checkpoint, cfg, manifest)
+    keys = [key] + [CellKey(model, dataset, str(fold), Axis.PRIOR,
                             prior_condition(name, manifest.condition), 0, manifest.seed)
-        if not store.has(prior_key):
+                    for name in priors]
+    for cell in keys:
+        state, details = store.state(cell, provenance)
+        if state == 'bad':
+            store.quarantine(cell, details[0])
+        if state == 'stale' and on_stale == 'error':
+            raise prov.StaleCellError(
+                f'store {store.root}: {model} {cell.axis} {cell.condition} was computed from '
+                f'other inputs ({", ".join(details)} changed); pass on_stale=\'recompute\' to '
+                'replace it, or use another run folder')
+        if state != 'fresh':
             return None
-    cols = record['predictions']
+    cols = store.get(key)['predictions']
     return [dict(sample_id=s, label=y, pred=p)
             for s, y, p in zip(cols['sample_ids'], cols['labels'], cols['preds'], strict=True)]
 

@@ -22,6 +22,7 @@ from hdf_bench.report.sections.statistics import (
 )
 from hdf_bench.report.spec import ReportSpec
 from hdf_bench.results import ResultsStore, read_frame
+from hdf_bench.results.provenance import model_checkpoints
 
 BUILDERS: dict[str, Callable[[Context], Section]] = {
     'summary': summary_section, 'corruptions': corruption_section, 'groups': group_section,
@@ -41,9 +42,10 @@ def make_context(store_root: str | Path, spec: ReportSpec) -> tuple[Context, lis
     if not store.cells.is_dir():
         raise FileNotFoundError(f'no results store at {store_root} (no cells/ folder)')
     cells = read_frame(store)
+    notes = [f'unusable cell skipped: {why}' for why in cells.attrs.get('unusable', [])]
     if cells.empty:
-        raise ValueError(f'the results store at {store_root} holds no cells')
-    notes = []
+        raise ValueError(f'the results store at {store_root} holds no usable cells'
+                         + ''.join(f'; {note}' for note in notes))
     present = list(dict.fromkeys(sorted(cells['model'])))
     if spec.models is not None:
         notes += [f'model {m} is named in the spec but has no cell in the store.'
@@ -72,11 +74,13 @@ def build_report(store_root: str | Path, spec: ReportSpec) -> Report:
         spec: what to report.
     """
     ctx, notes = make_context(store_root, spec)
+    digests = model_checkpoints(ctx.cells)
     stamp = datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     counts = ctx.cells['axis'].value_counts().to_dict()
     intro = [f'Generated {stamp} from the results store {store_root} '
              f'({len(ctx.cells)} cells: ' + ', '.join(f'{n} {a}' for a, n in counts.items())
-             + f'). Models: {", ".join(ctx.models)}. Reference: '
+             + '). Models (checkpoint SHA-256): ' + ', '.join(
+                 f'{m} ({digests.get(m, "-")})' for m in ctx.models) + '. Reference: '
              + (ctx.reference or f'{spec.reference} (absent from the store)') + '.',
              'Scores are percentages of clips (WAR) or mean per-class recall (UAR) unless stated.']
     sections = []

@@ -11,11 +11,14 @@ from hdf_bench.results.store import (
     FRAME_COLUMNS,
     KEY_COLUMNS,
     Axis,
+    BadCell,
     CellKey,
     ResultsStore,
     parse_rho,
     read_frame,
+    validate_record,
 )
 
-__all__ = ['AXES', 'FRAME_COLUMNS', 'KEY_COLUMNS', 'Axis', 'CellKey', 'ResultsStore',
-           'atomic_write_bytes', 'atomic_write_text', 'parse_rho', 'read_frame']
+__all__ = ['AXES', 'BadCell', 'FRAME_COLUMNS', 'KEY_COLUMNS', 'Axis', 'CellKey', 'ResultsStore',
+           'atomic_write_bytes', 'atomic_write_text', 'parse_rho', 'read_frame',
+           'validate_record']

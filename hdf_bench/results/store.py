@@ -2,7 +2,10 @@
 
 One JSON file per cell (model x dataset/fold x axis x condition x severity x seed) under
 ``<root>/cells/``, written atomically (temp file + ``os.replace``), so a killed sweep
-loses at most the cell it was computing and a rerun skips every finished cell.
+loses at most the cell it was computing and a rerun skips every finished cell whose
+provenance (:mod:`hdf_bench.results.provenance`) matches. Every cell is validated on read
+(:func:`validate_record`); a bad one is skipped by the readers (listed in
+:attr:`ResultsStore.unusable`) and moved to ``<root>/quarantine/`` by the sweeps.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import hashlib
 import json
 import os
 import re
+import time
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -19,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hdf_bench.data.classes import CLASSES
+from hdf_bench.results import provenance as prov
 from hdf_bench.results.io import atomic_write_text
 
 
@@ -71,16 +77,74 @@ class CellKey:
         return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+class BadCell(ValueError):
+    """A cell file that cannot be used (undecodable, not a cell, or under another key's name)."""
+
+
+_TEXT = (str,)
+_KEY_TYPES = dict(model=_TEXT, dataset=_TEXT, fold=(str, int), axis=_TEXT, condition=_TEXT,
+                  severity=(int,), seed=(int,))
+_SECTIONS = dict(key=dict, metrics=dict, predictions=dict, meta=dict)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def validate_record(record, path: Path) -> dict:
+    """Check a decoded cell against the schema; return it or raise :class:`BadCell`.
+
+    Required: ``key`` (every :class:`CellKey` field, of its type; its digest is the file
+    name), ``metrics`` (numbers ``war`` and ``uar``, a list ``per_class_recall``),
+    ``predictions`` and ``meta`` (dicts); ``provenance`` is a dict when present.
+    """
+    def bad(why: str) -> BadCell:
+        return BadCell(f'results cell {path}: {why}')
+
+    if not isinstance(record, dict):
+        raise bad(f'expected a JSON object, got {type(record).__name__}')
+    for name, kind in _SECTIONS.items():
+        if not isinstance(record.get(name), kind):
+            raise bad(f'{name!r} missing or not a {kind.__name__}')
+    key, metrics = record['key'], record['metrics']
+    for name, kinds in _KEY_TYPES.items():
+        if not isinstance(key.get(name), kinds) or isinstance(key.get(name), bool):
+            raise bad(f'key field {name!r} missing or not {"/".join(k.__name__ for k in kinds)}')
+    if set(key) != set(_KEY_TYPES):
+        raise bad(f'key has fields {sorted(key)}, expected {sorted(_KEY_TYPES)}')
+    try:
+        digest = CellKey(**key).digest
+    except ValueError as err:
+        raise bad(str(err)) from None
+    if digest != path.stem:
+        raise bad(f'holds the cell {digest} ({key["model"]} {key["axis"]} {key["condition"]} '
+                  f's{key["severity"]} seed{key["seed"]}), not the one its name says '
+                  '(copied over another?)')
+    for name in ('war', 'uar'):
+        if not _number(metrics.get(name)):
+            raise bad(f'metrics {name!r} missing or not a number')
+    if not isinstance(metrics.get('per_class_recall'), list):
+        raise bad("metrics 'per_class_recall' missing or not a list")
+    if not isinstance(record.get('provenance', {}), dict):
+        raise bad("'provenance' is not a dict")
+    return record
+
+
 class ResultsStore:
     """A folder of result cells.
 
     Args:
         root: folder of the store (created on first write).
+
+    Attributes:
+        unusable: ``"<path>: <why>"`` for each bad cell the last :meth:`records` skipped.
     """
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
         self.cells = self.root / 'cells'
+        self.quarantine_dir = self.root / 'quarantine'
+        self.unusable: list[str] = []
 
     def path(self, key: CellKey) -> Path:
         return self.cells / f'{key.digest}.json'
@@ -89,7 +153,7 @@ class ResultsStore:
         return self.path(key).is_file()
 
     def put(self, key: CellKey, metrics: dict, predictions: dict | None = None,
-            meta: dict | None = None) -> None:
+            meta: dict | None = None, provenance: dict | None = None) -> None:
         """Write one cell atomically.
 
         Args:
@@ -97,28 +161,71 @@ class ResultsStore:
             metrics: at least ``war``, ``uar``, ``per_class_recall``; may hold ``confusion``.
             predictions: per-sample ``sample_ids``, ``labels``, ``preds`` (for statistics).
             meta: anything else worth keeping (checkpoint, timings, class counts).
+            provenance: digests of what the evaluation read (:mod:`~.provenance`).
         """
         for field in ('war', 'uar', 'per_class_recall'):
             if field not in metrics:
                 raise ValueError(f'metrics of {key} lack {field!r}')
         record = dict(key=asdict(key), metrics=metrics, predictions=predictions or {},
-                      meta=meta or {})
+                      meta=meta or {}, provenance=provenance or {})
         atomic_write_text(self.path(key), json.dumps(record))
 
     def get(self, key: CellKey) -> dict:
-        return self._read(self.path(key))
+        """The validated cell of ``key`` (:class:`BadCell` if it is bad)."""
+        return self.read(self.path(key))
 
-    def _read(self, path: Path) -> dict:
+    def read(self, path: Path) -> dict:
+        """Read and validate one cell file; :class:`BadCell` names the file and the fault."""
         try:
-            return json.loads(path.read_text())
+            record = json.loads(Path(path).read_bytes().decode('utf-8'))
+        except UnicodeDecodeError as err:
+            raise BadCell(f'results cell {path} is not UTF-8 text ({err})') from None
         except json.JSONDecodeError as err:
-            raise ValueError(f'results cell {path} is not valid JSON: {err}') from err
+            raise BadCell(f'results cell {path} is not valid JSON: {err}') from None
+        return validate_record(record, Path(path))
+
+    def state(self, key: CellKey, provenance: Mapping) -> tuple[str, list[str]]:
+        """Whether a cell can be reused: ``(state, details)``.
+
+        States: ``missing``; ``fresh`` (valid, same provenance); ``stale`` (details: the
+        provenance fields that changed); ``bad`` (details: why; see :meth:`quarantine`).
+        """
+        path = self.path(key)
+        if not path.is_file():
+            return 'missing', []
+        try:
+            record = self.read(path)
+        except (BadCell, OSError) as err:
+            return 'bad', [str(err)]
+        changed = prov.changes(record.get('provenance'), provenance)
+        return ('stale', changed) if changed else ('fresh', [])
+
+    def quarantine(self, key: CellKey, reason: str) -> Path | None:
+        """Move the cell file of ``key`` to ``<root>/quarantine/`` (with a ``.why`` note);
+        returns its new path (None if another process moved it first)."""
+        src = self.path(key)
+        self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+        stamp = f'{time.strftime("%Y%m%dT%H%M%S")}-{os.getpid()}'
+        dst = self.quarantine_dir / f'{src.stem}.{stamp}.json'
+        try:
+            os.replace(src, dst)
+        except FileNotFoundError:
+            return None
+        atomic_write_text(dst.with_suffix('.why'), reason + '\n')
+        return dst
 
     def records(self) -> Iterator[dict]:
+        """The valid cells in file-name order; bad ones are skipped with a warning and listed
+        in :attr:`unusable`."""
+        self.unusable = []
         if not self.cells.is_dir():
             return
         for path in sorted(self.cells.glob('*.json')):
-            yield self._read(path)
+            try:
+                yield self.read(path)
+            except (BadCell, OSError) as err:
+                self.unusable.append(str(err))
+                warnings.warn(f'skipped {err}', stacklevel=2)
 
     def frame(self, classes: tuple[str, ...] = CLASSES) -> pd.DataFrame:
         """The store as one frame: :func:`read_frame`."""
@@ -150,7 +257,8 @@ def read_frame(store: ResultsStore, classes: tuple[str, ...] = CLASSES) -> pd.Da
 
     Columns: the key (:data:`KEY_COLUMNS`; ``fold`` as a string, ``severity`` as an int),
     ``war``, ``uar``, ``num_samples``, ``recall_<class>`` for each class, ``group`` (corruption
-    cells), ``rho`` (imbalance cells), ``classes`` and the raw ``record``.
+    cells), ``rho`` (imbalance cells), ``classes`` and the raw ``record``. Bad cells are
+    skipped with a warning; ``frame.attrs['unusable']`` lists them (path and why).
 
     Args:
         store: the results store.
@@ -179,4 +287,6 @@ def read_frame(store: ResultsStore, classes: tuple[str, ...] = CLASSES) -> pd.Da
         rows.append(row)
     frame = pd.DataFrame(rows, columns=None if rows else FRAME_COLUMNS)
     recall = [c for c in frame.columns if c.startswith('recall_')]
-    return frame[FRAME_COLUMNS[:-4] + recall + FRAME_COLUMNS[-4:]]
+    frame = frame[FRAME_COLUMNS[:-4] + recall + FRAME_COLUMNS[-4:]]
+    frame.attrs['unusable'] = list(store.unusable)
+    return frame

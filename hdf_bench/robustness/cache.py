@@ -7,12 +7,15 @@ inputs, and the corruption is computed once. An entry is a folder::
     <cache>/<key>/clips.npy     (N, *sample_shape) array of the final pipeline output (the
                                 ``inputs`` of ``PackActionInputs``, e.g. (N, 1, 3, T, H, W)
                                 uint8), before the model's data preprocessor normalises it
-    <cache>/<key>/index.json    clip ids and labels in row order, shape, dtype, and what the
-                                key was made of (data set, pipeline, versions)
+    <cache>/<key>/index.json    clip ids and labels in row order, shape, dtype, the SHA-256
+                                of ``clips.npy``, and what the key was made of (data set,
+                                pipeline, versions)
 
 An entry is built in a hidden temporary folder and renamed into place (atomic on POSIX), so a
 reader sees a complete entry or none; a run killed mid-write leaves only a temporary folder,
-which :meth:`ClipCache.remove_stale` deletes.
+which :meth:`ClipCache.remove_stale` deletes. :meth:`ClipCache.load` checks the checksum: a
+damaged entry (unreadable, or its bytes changed) is dropped and reported as absent, so the
+caller computes it again.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ import numpy as np
 from hdf_bench.results import atomic_write_text
 
 #: bump when the layout or the meaning of an entry changes
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _TMP_PREFIX = '.tmp-'
 
 
@@ -156,7 +159,8 @@ class CacheWriter:
             os.fsync(handle.fileno())
         index = dict(version=CACHE_VERSION, key=self.key, clip_ids=[str(c) for c in clip_ids],
                      labels=[int(x) for x in labels], shape=list(self.array.shape),
-                     dtype=str(self.array.dtype), **self.info)
+                     dtype=str(self.array.dtype), sha256=_sha256(self.tmp / 'clips.npy'),
+                     **self.info)
         del self.array
         self.array = None
         atomic_write_text(self.tmp / 'index.json', json.dumps(index))
@@ -187,6 +191,8 @@ class ClipCache:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
             raise ValueError(f'cache {self.root} exists and is not a folder')
+        #: one line per damaged entry :meth:`load` dropped (for the caller to report)
+        self.dropped: list[str] = []
 
     def path(self, key: str) -> Path:
         return self.root / key
@@ -195,18 +201,34 @@ class ClipCache:
         return (self.path(key) / 'index.json').is_file()
 
     def load(self, key: str) -> CachedClips | None:
-        """Open an entry (memory-mapped), or None if there is none."""
+        """Open an entry (memory-mapped), or None if there is none or it was damaged (then it
+        is deleted and a line added to :attr:`dropped`)."""
         folder = self.path(key)
         if not (folder / 'index.json').is_file():
             return None
         try:
-            index = json.loads((folder / 'index.json').read_text())
+            index = json.loads((folder / 'index.json').read_bytes().decode('utf-8'))
+            if not isinstance(index, dict) or index.get('version') != CACHE_VERSION:
+                raise ValueError(f'not an index of cache version {CACHE_VERSION}')
+            if _sha256(folder / 'clips.npy') != index.get('sha256'):
+                raise ValueError('clips.npy does not match its checksum')
             inputs = np.load(folder / 'clips.npy', mmap_mode='r')
-        except (OSError, ValueError) as err:
-            raise ValueError(f'cache entry {folder} is unreadable ({err}); delete it') from err
-        if list(inputs.shape) != index['shape'] or len(index['clip_ids']) != len(inputs):
-            raise ValueError(f'cache entry {folder}: index and array disagree; delete it')
+            if list(inputs.shape) != index['shape'] or len(index['clip_ids']) != len(inputs):
+                raise ValueError('index and array disagree')
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            self._drop(folder, f'cache entry {folder} is damaged ({err}); recomputing it')
+            return None
         return CachedClips(inputs, index['clip_ids'], index['labels'], folder)
+
+    def _drop(self, folder: Path, why: str) -> None:
+        host = socket.gethostname().replace('-', '_')
+        tmp = self.root / f'{_TMP_PREFIX}{folder.name}-{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}'
+        try:
+            os.rename(folder, tmp)
+        except OSError:
+            return  # another process dropped it first
+        shutil.rmtree(tmp, ignore_errors=True)
+        self.dropped.append(why)
 
     def writer(self, key: str, num: int, info: dict | None = None) -> CacheWriter:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -226,6 +248,14 @@ class ClipCache:
                 shutil.rmtree(tmp, ignore_errors=True)
                 removed += 1
         return removed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _alive(pid: int) -> bool:

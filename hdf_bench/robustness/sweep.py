@@ -3,14 +3,18 @@
 Clean is evaluated once per model and reused; each corruption cell runs the model's own test
 pipeline with a ``Corrupt`` step right after frame decoding. Pipeline outputs can be cached
 (:mod:`hdf_bench.robustness.cache`) so that every model with the same test pipeline sees the
-same inputs and the corruption is computed once. Finished cells are skipped, so a killed sweep
-resumes where it stopped. Under ``torchrun`` the conditions are shared out over the ranks.
+same inputs and the corruption is computed once. Finished cells are skipped when their
+provenance (checkpoint, resolved config, data, corruption code, condition) matches, so a killed
+sweep resumes where it stopped, while a retrained model or another data root is recomputed (or
+refused: ``on_stale='error'``); bad cells are quarantined and recomputed. Under ``torchrun``
+the conditions are shared out over the ranks.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +31,7 @@ from hdf_bench.engine.evaluation import (
 )
 from hdf_bench.engine.run import ModelRef, Run
 from hdf_bench.results import Axis, CellKey, ResultsStore
+from hdf_bench.results import provenance as prov
 from hdf_bench.robustness.cache import ClipCache, cache_key, data_digest
 from hdf_bench.robustness.progress import Progress
 
@@ -119,8 +124,11 @@ class SweepStats:
 
     computed: list[CellKey] = field(default_factory=list)
     skipped: int = 0
+    stale: int = 0
+    quarantined: list[str] = field(default_factory=list)
     cache_hits: int = 0
     cache_misses: int = 0
+    cache_damaged: int = 0
 
 
 def on_source(target: Target, source: str) -> Target:
@@ -170,6 +178,9 @@ def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | 
                                 on_clips=on_clips), 'off'
     key = cache_key(data_digest(target.infos), pipeline, _versions())
     cached = cache.load(key)
+    if cached is None and cache.dropped:
+        stats.cache_damaged += 1
+        warnings.warn(cache.dropped.pop(), stacklevel=2)
     if cached is not None:
         if cached.clip_ids != target.clip_ids or cached.labels != target.labels:
             raise ValueError(f'cache entry {cached.path} holds other clips than the data set')
@@ -188,9 +199,29 @@ def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | 
     return preds, 'miss'
 
 
-def _evaluate_cell(target: Target, condition: Condition, store: ResultsStore,
-                   cache: ClipCache | None, batch_size: int, num_workers: int, device: str,
-                   progress: Progress, stats: SweepStats) -> None:
+def cell_provenance(target: Target, condition: Condition, data_hash: str) -> dict:
+    """What a cell of ``target`` under ``condition`` is computed from (digests; see
+    :mod:`hdf_bench.results.provenance`)."""
+    return dict(checkpoint=prov.checkpoint(target.run.checkpoint),
+                config=prov.config(target.run.cfg), data=data_hash,
+                corruption_code=None if condition.is_clean else prov.corruption_code(),
+                condition=prov.digest_text(prov.stable_json(dataclasses.asdict(condition))),
+                versions=prov.digest_text(prov.stable_json(_versions())))
+
+
+def _stale_message(store: ResultsStore, stale: list[tuple[CellKey, list[str]]]) -> str:
+    shown = '; '.join(f'{k.model} {k.condition} s{k.severity} seed{k.seed}: '
+                      f'{", ".join(changed)} changed' for k, changed in stale[:5])
+    more = f' (and {len(stale) - 5} more)' if len(stale) > 5 else ''
+    return (f'store {store.root} holds {len(stale)} cells computed from other inputs than this '
+            f'run\'s: {shown}{more}. Rerun with --on-stale recompute to replace them, or use '
+            'another --store')
+
+
+def _evaluate_cell(target: Target, condition: Condition, provenance: dict,
+                   store: ResultsStore, cache: ClipCache | None, batch_size: int,
+                   num_workers: int, device: str, progress: Progress,
+                   stats: SweepStats) -> None:
     key = condition.key(target.run.name, target.dataset_name, target.fold)
     progress.start_cell(f'{target.run.name}:{condition.label}', len(target.clip_ids))
     start = time.perf_counter()
@@ -209,7 +240,7 @@ def _evaluate_cell(target: Target, condition: Condition, store: ResultsStore,
         if condition.source is not None:
             meta['exported'] = condition.source
     store.put(key, metrics, dict(sample_ids=result.sample_ids, labels=result.labels,
-                                 preds=result.preds), meta)
+                                 preds=result.preds), meta, provenance)
     stats.computed.append(key)
     progress.end_cell()
     progress.log(f'computed {target.run.name} {condition.label}: war={metrics["war"]:.4f} '
@@ -228,7 +259,8 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
               batch_size: int = 8, num_workers: int = 0, data_root: str | None = None,
               fold: str | None = None, cache_clean: bool = True,
               quiet: bool = False, infer_cfg: dict | None = None, whole_clip: bool = False,
-              exported: str | os.PathLike | None = None) -> pd.DataFrame:
+              exported: str | os.PathLike | None = None,
+              on_stale: str = 'recompute') -> pd.DataFrame:
     """Evaluate models on clean and corrupted test data; write one store cell per evaluation.
 
     Args:
@@ -252,6 +284,11 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
             key, so keep such cells in their own store.
         exported: an export of ``hdf-bench export-c``: every corruption cell reads its
             condition's unit folder instead of corrupting (cells equal ``whole_clip=True``).
+        on_stale: what to do with a stored cell whose provenance differs from this run's
+            (another checkpoint, config, data, corruption code or condition): ``recompute``
+            it, or ``error`` (:class:`~hdf_bench.results.provenance.StaleCellError` naming what
+            changed, before anything is computed). Bad cells are always quarantined and
+            recomputed.
 
     Returns:
         The store's rows (``ResultsStore.frame``) of these models' clean and corruption cells;
@@ -262,6 +299,8 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
     models = list(models)
     if not models:
         raise ValueError('no model to evaluate')
+    if on_stale not in prov.ON_STALE:
+        raise ValueError(f'on_stale must be one of {prov.ON_STALE}, got {on_stale!r}')
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise ValueError(f'model names must be unique, got {names}')
@@ -293,21 +332,37 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
     clean_mine = [t for i, t in enumerate(targets) if i % world == rank]
     corrupt_mine = [c for i, c in enumerate(conditions) if i % world == rank]
     todo = [(t, CLEAN) for t in clean_mine] + [(t, c) for c in corrupt_mine for t in targets]
-    pending = []
+    data_hashes = {id(t): data_digest(t.infos) for t in targets}
+    pending, stale, bad = [], [], []
     for target, condition in todo:
         key = condition.key(target.run.name, target.dataset_name, target.fold)
-        if store.has(key):
+        provenance = cell_provenance(target, condition, data_hashes[id(target)])
+        state, details = store.state(key, provenance)
+        if state == 'fresh':
             stats.skipped += 1
-        else:
-            pending.append((target, condition))
+            continue
+        if state == 'stale':
+            stale.append((key, details))
+        elif state == 'bad':
+            bad.append((key, details[0]))
+        pending.append((target, condition, provenance))
+    if stale and on_stale == 'error':
+        raise prov.StaleCellError(_stale_message(store, stale))
+    stats.stale = len(stale)
+    for key, reason in bad:
+        moved = store.quarantine(key, reason)
+        stats.quarantined.append(f'{reason} (moved to {moved})')
+        warnings.warn(f'{reason}; moved to {moved}, recomputing', stacklevel=2)
     progress = Progress(len(pending), quiet, rank, world)
-    progress.log(f'{len(pending)} cells to compute, {stats.skipped} already in {store.root}')
+    progress.log(f'{len(pending)} cells to compute ({len(stale)} stale, {len(bad)} bad), '
+                 f'{stats.skipped} already in {store.root}')
     clean_cache = cache if cache_clean else None
     try:
         for phase in (True, False):  # clean cells first, then a barrier, then corruptions
-            for target, condition in pending:
+            for target, condition, provenance in pending:
                 if condition.is_clean == phase:
-                    _evaluate_cell(target, condition, store, clean_cache if phase else cache,
+                    _evaluate_cell(target, condition, provenance, store,
+                                   clean_cache if phase else cache,
                                    batch_size, num_workers, device, progress, stats)
             _barrier(world)
     finally:
@@ -372,6 +427,6 @@ def format_summary(summary: pd.DataFrame) -> str:
     return '\n'.join(lines)
 
 
-__all__ = ['CLEAN', 'Condition', 'SweepStats', 'Target', 'collect',
+__all__ = ['CLEAN', 'Condition', 'SweepStats', 'Target', 'cell_provenance', 'collect',
            'evaluate_condition', 'format_summary', 'prepare_target', 'run_sweep',
            'suite_conditions', 'summarize']
