@@ -15,7 +15,7 @@ import torch
 from mmengine.config import Config
 
 #: pipeline steps after which a corruption transform may be inserted (frames are decoded there)
-DECODE_TYPES = ('RawFrameDecode',)
+DECODE_TYPES = ('RawFrameDecode', 'CachedRawFrameDecode')
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from hdf_bench.data.synth.expression import plan_clip
+from hdf_bench.data.synth.expression import Style, plan_clip
 from hdf_bench.data.synth.face import Identity, draw_face, finish_frame, light_map, sample_identity
 
 # SeedSequence stream tags: one independent stream per purpose.
@@ -20,7 +20,7 @@ def identity_for(seed: int, index: int) -> Identity:
 
 
 def render_clip(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int,
-                size: int) -> list[np.ndarray]:
+                size: int, style: Style = Style()) -> list[np.ndarray]:
     """Frames (BGR uint8, size x size) of one clip; same arguments -> same pixels.
 
     Args:
@@ -30,10 +30,11 @@ def render_clip(seed: int, clip_index: int, identity_index: int, label: int, n_f
         label: canonical class index.
         n_frames: clip length.
         size: image side in pixels.
+        style: difficulty knobs (default: SynthDFER's own).
     """
     rng = np.random.default_rng(np.random.SeedSequence([seed, CLIP_STREAM, clip_index]))
     ident = identity_for(seed, identity_index)
-    tracks = plan_clip(rng, label, n_frames, ident)
+    tracks = plan_clip(rng, label, n_frames, ident, style)
     lmap = light_map(size, tracks)
     frames = []
     for t in range(n_frames):
