@@ -10,7 +10,7 @@ Usage::
 
     python scripts/demo_budget.py configs/baselines/x3d_s_synthdfer_demo.py \\
         --data-root data/synthdfer_demo --epochs 3 --work-dir runs/budget/x3d_s \\
-        [--clip-len 1] [--lr 3e-3] [--tag NOTE] [--log docs/demo_budget_runs.jsonl]
+        [--clip-len 1] [--img-size 48] [--lr 3e-3] [--tag NOTE] [--log docs/demo_budget_runs.jsonl]
 """
 from __future__ import annotations
 
@@ -23,14 +23,16 @@ from pathlib import Path
 import torch
 
 
-def set_clip_len(cfg, clip_len: int) -> None:
-    """Set ``UniformSample.clip_len`` in every loader's pipeline of ``cfg`` (in place)."""
+def set_input(cfg, clip_len: int | None = None, img_size: int | None = None) -> None:
+    """Set ``UniformSample.clip_len`` / ``Resize.scale`` in every loader of ``cfg`` (in place)."""
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if not cfg.get(loader):
             continue
         for step in cfg[loader]['dataset']['pipeline']:
-            if step['type'] == 'UniformSample':
+            if step['type'] == 'UniformSample' and clip_len:
                 step['clip_len'] = clip_len
+            if step['type'] == 'Resize' and img_size:
+                step['scale'] = (img_size, img_size)
 
 
 def predict(cfg, checkpoint: Path) -> tuple[list[int], list[int]]:
@@ -58,6 +60,7 @@ def main() -> None:
     parser.add_argument('--epochs', type=int, required=True)
     parser.add_argument('--work-dir', required=True)
     parser.add_argument('--clip-len', type=int, default=None)
+    parser.add_argument('--img-size', type=int, default=None)
     parser.add_argument('--lr', type=float, default=None)
     parser.add_argument('--batch-size', type=int, default=None)
     parser.add_argument('--cache-dir', default=None,
@@ -79,8 +82,7 @@ def main() -> None:
     cfg = without_validation(Config.fromfile(args.config))
     cfg = with_data(cfg, args.data_root)
     cfg.default_hooks.logger.interval = 10
-    if args.clip_len:
-        set_clip_len(cfg, args.clip_len)
+    set_input(cfg, args.clip_len, args.img_size)
     if args.lr:
         cfg.optim_wrapper.optimizer.lr = args.lr
     if args.batch_size:
@@ -100,7 +102,7 @@ def main() -> None:
     verdict = learned_verdict(labels, preds, NUM_CLASSES)
     row = dict(
         tag=args.tag, config=args.config, data_root=args.data_root, epochs=args.epochs,
-        clip_len=args.clip_len or 8, lr=cfg.optim_wrapper.optimizer.lr,
+        clip_len=args.clip_len or 8, img_size=args.img_size or 64, lr=cfg.optim_wrapper.optimizer.lr,
         batch=cfg.train_dataloader.batch_size, steps=steps_per_epoch * args.epochs,
         clip_iters=steps_per_epoch * args.epochs * cfg.train_dataloader.batch_size,
         train_s=round(train_s, 1), s_per_step=round(train_s / (steps_per_epoch * args.epochs), 2),
