@@ -37,9 +37,8 @@ def set_input(cfg, clip_len: int | None = None, img_size: int | None = None) -> 
 
 def predict(cfg, checkpoint: Path) -> tuple[list[int], list[int]]:
     """Labels and argmax predictions of ``checkpoint`` on ``cfg``'s test loader."""
-    from mmengine.runner import Runner, load_checkpoint
-
     from mmaction.registry import MODELS
+    from mmengine.runner import Runner, load_checkpoint
     model = MODELS.build(cfg.model)
     load_checkpoint(model, str(checkpoint), map_location='cpu')
     model.eval()
@@ -102,7 +101,8 @@ def main() -> None:
     verdict = learned_verdict(labels, preds, NUM_CLASSES)
     row = dict(
         tag=args.tag, config=args.config, data_root=args.data_root, epochs=args.epochs,
-        clip_len=args.clip_len or 8, img_size=args.img_size or 64, lr=cfg.optim_wrapper.optimizer.lr,
+        clip_len=args.clip_len or 8, img_size=args.img_size or 64,
+        lr=cfg.optim_wrapper.optimizer.lr,
         batch=cfg.train_dataloader.batch_size, steps=steps_per_epoch * args.epochs,
         clip_iters=steps_per_epoch * args.epochs * cfg.train_dataloader.batch_size,
         train_s=round(train_s, 1), s_per_step=round(train_s / (steps_per_epoch * args.epochs), 2),

@@ -23,7 +23,8 @@ import time
 import torch
 
 
-def step_costs(config: str, data_root: str, steps: int, clip_len: int | None = None) -> dict:
+def step_costs(config: str, data_root: str, steps: int, clip_len: int | None = None,
+               img_size: int | None = None) -> dict:
     """Median wall and CPU seconds of ``steps`` training steps (after one warm-up step)."""
     from mmengine.config import Config
     from mmengine.runner import Runner
@@ -31,10 +32,11 @@ def step_costs(config: str, data_root: str, steps: int, clip_len: int | None = N
     from hdf_bench.engine.training import with_data, without_validation
 
     cfg = with_data(without_validation(Config.fromfile(config)), data_root)
-    if clip_len:
-        for step in cfg.train_dataloader.dataset.pipeline:
-            if step['type'] == 'UniformSample':
-                step['clip_len'] = clip_len
+    for step in cfg.train_dataloader.dataset.pipeline:
+        if step['type'] == 'UniformSample' and clip_len:
+            step['clip_len'] = clip_len
+        if step['type'] == 'Resize' and img_size:
+            step['scale'] = (img_size, img_size)
     cfg.work_dir = tempfile.mkdtemp(prefix='step_cost-')
     cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(cfg)
@@ -50,7 +52,8 @@ def step_costs(config: str, data_root: str, steps: int, clip_len: int | None = N
         if k:  # the first step warms up allocators
             wall.append(time.perf_counter() - w0)
             cpu.append(time.process_time() - c0)
-    return dict(config=config, clip_len=clip_len or 8, batch=cfg.train_dataloader.batch_size,
+    return dict(config=config, clip_len=clip_len or 8, img_size=img_size or 64,
+                batch=cfg.train_dataloader.batch_size,
                 steps=steps, wall_s=round(statistics.median(wall), 2),
                 cpu_s=round(statistics.median(cpu), 2), load=round(os.getloadavg()[0], 1))
 
@@ -61,6 +64,7 @@ def main() -> None:
     parser.add_argument('--data-root', required=True)
     parser.add_argument('--steps', type=int, default=4)
     parser.add_argument('--clip-len', type=int, default=None)
+    parser.add_argument('--img-size', type=int, default=None)
     args = parser.parse_args()
     torch.set_num_threads(1)
     from mmengine.registry import init_default_scope
@@ -68,7 +72,8 @@ def main() -> None:
     import hdf_bench  # noqa: F401
     init_default_scope('mmaction')
     for config in args.configs:
-        print(json.dumps(step_costs(config, args.data_root, args.steps, args.clip_len)),
+        print(json.dumps(step_costs(config, args.data_root, args.steps, args.clip_len,
+                                    args.img_size)),
               flush=True)
 
 

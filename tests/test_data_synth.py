@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from hdf_bench.data.classes import CLASSES
-from hdf_bench.data.synth.expression import AU as AU_INDEX
 from hdf_bench.data.synth import MANIFEST, SynthConfig, class_counts, generate_synthdfer
+from hdf_bench.data.synth.expression import AU as AU_INDEX
 
 
 def _read_csv(path):
@@ -121,7 +121,9 @@ def test_style_knobs_change_only_what_they_name():
     from hdf_bench.data.synth.expression import Style, plan_clip
     from hdf_bench.data.synth.render import identity_for
 
-    def tracks(style, index=3, label=CLASSES.index('happy')):
+    happy = CLASSES.index('happy')
+
+    def tracks(style, index=3, label=happy):
         rng = np.random.default_rng(np.random.SeedSequence([0, 1, index]))
         return plan_clip(rng, label, 24, identity_for(0, 1), style)
 

@@ -88,6 +88,10 @@ class Style:
     apex_scale: float = 1.0
 
 
+#: SynthDFER's own difficulty
+DEFAULT_STYLE = Style()
+
+
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3 - 2 * x)
@@ -122,7 +126,7 @@ def _pulses(rng: np.random.Generator, n_frames: int, rate: float,
 
 
 def _expression_au(rng: np.random.Generator, label: str, expressiveness: float,
-                   n_frames: int, style: Style = Style()) -> tuple[np.ndarray, bool]:
+                   n_frames: int, style: Style = DEFAULT_STYLE) -> tuple[np.ndarray, bool]:
     """AU tracks of the emotion itself, with per-clip intensity and partial expressions."""
     au = np.zeros((n_frames, len(AUS)))
     proto = PROTOTYPES[label]
@@ -167,7 +171,7 @@ def _wander(rng: np.random.Generator, n_frames: int, amp: float) -> np.ndarray:
 
 
 def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity,
-              style: Style = Style()) -> ClipTracks:
+              style: Style = DEFAULT_STYLE) -> ClipTracks:
     """Draw every per-frame track of one clip.
 
     Args:

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from hdf_bench.data.synth.expression import Style, plan_clip
+from hdf_bench.data.synth.expression import DEFAULT_STYLE, Style, plan_clip
 from hdf_bench.data.synth.face import Identity, draw_face, finish_frame, light_map, sample_identity
 
 # SeedSequence stream tags: one independent stream per purpose.
@@ -20,7 +20,7 @@ def identity_for(seed: int, index: int) -> Identity:
 
 
 def render_clip(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int,
-                size: int, style: Style = Style()) -> list[np.ndarray]:
+                size: int, style: Style = DEFAULT_STYLE) -> list[np.ndarray]:
     """Frames (BGR uint8, size x size) of one clip; same arguments -> same pixels.
 
     Args:
