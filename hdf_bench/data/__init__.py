@@ -11,6 +11,6 @@ from hdf_bench.data.frames import FrameFolderError, FrameRun, scan_frames
 from hdf_bench.data.mafw import MAFWDataset
 
 __all__ = [
-    'CachedRawFrameDecode', 'CLASSES', 'MAFW_CLASSES', 'NUM_CLASSES', 'class_index', 'DFEWDataset', 'FERV39kDataset',
-    'MAFWDataset', 'FrameFolderError', 'FrameRun', 'scan_frames',
+    'CachedRawFrameDecode', 'CLASSES', 'MAFW_CLASSES', 'NUM_CLASSES', 'class_index',
+    'DFEWDataset', 'FERV39kDataset', 'MAFWDataset', 'FrameFolderError', 'FrameRun', 'scan_frames',
 ]
