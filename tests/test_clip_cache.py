@@ -94,7 +94,9 @@ def test_bad_indices_and_missing_frames_are_named(synth_root, tmp_path):
 
 def test_demo_config_trains_through_the_cache(synth_root, tmp_path):
     from hdf_bench.engine.training import train, without_validation
-    cfg = without_validation(Config.fromfile('configs/baselines/x3d_s_synthdfer_demo.py'))
+    from hdf_bench.zoo import REPO_ROOT
+    cfg = without_validation(Config.fromfile(
+        str(REPO_ROOT / 'configs/baselines/x3d_s_synthdfer_demo.py')))
     cfg.train_dataloader.dataset.pipeline[1].cache_dir = str(tmp_path / 'cache')
     cfg.train_dataloader.batch_size = 4
     ckpt = train(cfg, tmp_path / 'run', data_root=str(synth_root), max_epochs=1)
