@@ -22,7 +22,7 @@ READER_TYPES = ('DFEWDataset', 'FERV39kDataset', 'MAFWDataset')
 #: dataset wrappers whose inner dataset is under ``dataset``
 WRAPPERS = ('RepeatDataset', 'ClassBalancedDataset')
 #: pipeline steps after which a corruption transform may be inserted (frames are decoded there)
-DECODE_TYPES = ('RawFrameDecode',)
+DECODE_TYPES = ('RawFrameDecode', 'CachedRawFrameDecode')
 
 
 def load(path: str | os.PathLike, name: str | None = None) -> Config:
