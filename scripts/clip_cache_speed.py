@@ -35,7 +35,7 @@ def main() -> None:
     from mmengine.runner import Runner
 
     import hdf_bench  # noqa: F401
-    from hdf_bench.engine.training import with_data
+    from hdf_bench.engine.cfg import with_data
 
     init_default_scope('mmaction')
     cfg = with_data(Config.fromfile(args.config), args.data_root)

@@ -74,7 +74,15 @@ def main() -> None:
 
     import hdf_bench  # noqa: F401
     from hdf_bench.data.classes import NUM_CLASSES
-    from hdf_bench.engine.training import iters_per_epoch, train, with_data, without_validation
+    from hdf_bench.engine.cfg import (
+        iters_per_epoch,
+        with_clip_cache,
+        with_data,
+        with_epochs,
+        without_validation,
+    )
+    from hdf_bench.engine.run import ModelRef, Run
+    from hdf_bench.engine.training import train
     from hdf_bench.evaluation.learned import learned_verdict
 
     init_default_scope('mmaction')
@@ -87,13 +95,12 @@ def main() -> None:
     if args.batch_size:
         cfg.train_dataloader.batch_size = args.batch_size
     if args.cache_dir:
-        for loader in ('train_dataloader', 'test_dataloader'):
-            for step in cfg[loader]['dataset']['pipeline']:
-                if step['type'] == 'CachedRawFrameDecode':
-                    step['cache_dir'] = args.cache_dir
+        cfg = with_clip_cache(cfg, args.cache_dir)
     steps_per_epoch = iters_per_epoch(cfg)
     start = time.perf_counter()
-    ckpt = train(cfg, args.work_dir, max_epochs=args.epochs)
+    cfg = with_epochs(cfg, args.epochs, steps_per_epoch)
+    ref = ModelRef(Path(args.config).stem, args.config)
+    ckpt = train(Run(ref, cfg), args.work_dir).run.checkpoint
     train_s = time.perf_counter() - start
     start = time.perf_counter()
     labels, preds = predict(cfg, ckpt)

@@ -29,7 +29,7 @@ def step_costs(config: str, data_root: str, steps: int, clip_len: int | None = N
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from hdf_bench.engine.training import with_data, without_validation
+    from hdf_bench.engine.cfg import with_data, without_validation
 
     cfg = with_data(without_validation(Config.fromfile(config)), data_root)
     for step in cfg.train_dataloader.dataset.pipeline:

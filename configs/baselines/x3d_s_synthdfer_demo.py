@@ -1,4 +1,4 @@
-# X3D-S (HDF's backbone) with a plain cross-entropy head on SynthDFER, CPU demo preset (SynthDFER 'demo', uint8 clip cache): 8 frames x 64 x 64, the short AdamW schedule
+# X3D-S (HDF's backbone) with a plain cross-entropy head on SynthDFER, CPU demo preset (SynthDFER 'demo', uint8 clip cache): 4 frames x 48 x 48, the short AdamW schedule
 # (HDF's optimiser family, no SAM).
 _base_ = [
     '../_base_/models/x3d_s.py', '../_base_/datasets/synthdfer_demo.py',

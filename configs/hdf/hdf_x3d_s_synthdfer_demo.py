@@ -1,4 +1,4 @@
-# HDF on SynthDFER, CPU demo preset (SynthDFER 'demo', uint8 clip cache) for the demo and CI: 8 frames x 64 x 64, short schedule
+# HDF on SynthDFER, CPU demo preset (SynthDFER 'demo', uint8 clip cache) for the demo and CI: 4 frames x 48 x 48, short schedule
 # (4 epochs, 1 warm-up), SAM still on.
 _base_ = [
     '../_base_/models/hdf_x3d_s.py', '../_base_/datasets/synthdfer_demo.py',
