@@ -15,4 +15,5 @@ from hdf_bench.engine.sam import (  # noqa: F401
     grad_norm_train_step,
     sam_train_step,
 )
-from hdf_bench.engine.training import train  # noqa: F401
+from hdf_bench.engine.progress import ProgressFileHook  # noqa: F401
+from hdf_bench.engine.training import train, train_many  # noqa: F401
