@@ -15,17 +15,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='folder of every artefact (default runs/demo); rerunning '
                         'with the same folder resumes')
     parser.add_argument('--preset', choices=sorted(PRESETS), default='default',
-                        help='sizes: default (~20 min on a 2-core CPU), smoke (a minute or '
+                        help='sizes: default (~30 min on a quiet 2-core CPU), smoke (a minute or '
                         'two), full (GPU: more data, long schedules, every corruption)')
     parser.add_argument('--full', action='store_const', const='full', dest='preset',
                         help='same as --preset full')
     parser.add_argument('--device', choices=('cpu', 'cuda'), help="override the preset's device")
     parser.add_argument('--epochs', type=int, help="override the preset's training epochs")
+    parser.add_argument('--workers', type=int, default=None,
+                        help='training worker processes (default 2 on CPU, 1 on CUDA)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch / OpenMP threads per training worker (default 1 on CPU)')
 
 
 def run(args: argparse.Namespace) -> int:
     from hdf_bench.demo import run_demo
     overrides = {k: v for k, v in (('device', args.device), ('epochs', args.epochs))
                  if v is not None}
-    run_demo(args.run_dir, args.preset, **overrides)
+    run_demo(args.run_dir, args.preset, workers=args.workers, threads=args.threads,
+             **overrides)
     return 0
