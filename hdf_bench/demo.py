@@ -213,7 +213,7 @@ LATENCY_BATCHES = {1: 10, 16: 3}
 
 
 def latency(run: Path, preset: Preset) -> Path:
-    """Time each model's eager forward in this process into ``run/latency.json``.
+    """Time each model's eager forward (on its recipe's input) into ``run/latency.json``.
 
     The file has the shape of pytest-benchmark's JSON (``benchmarks`` with ``name``, ``group``,
     ``stats`` in seconds and ``extra_info``; see docs/CONTRACTS.md), so the report reads it as
@@ -223,7 +223,8 @@ def latency(run: Path, preset: Preset) -> Path:
 
     import torch
 
-    from hdf_bench.engine.latency import build_for_latency, clip_batch, timed, zoo_input_shape
+    from hdf_bench.engine import cfg as cfgs
+    from hdf_bench.engine.latency import build_for_latency, clip_batch, input_shape_of, timed
 
     out = run / 'latency.json'
     if out.is_file():
@@ -232,7 +233,9 @@ def latency(run: Path, preset: Preset) -> Path:
     device = preset.device
     benches = []
     for name in preset.models:
-        built, shape = build_for_latency(name, device), zoo_input_shape(name)
+        # the input of the preset's recipe (the demo's 4 x 48 x 48), the model the zoo's
+        built = build_for_latency(name, device)
+        shape = input_shape_of(cfgs.load(preset.model(name).config, name))
         for batch, rounds in LATENCY_BATCHES.items():
             x = clip_batch(batch, shape, device)
             def step(fn=built.forward, x=x):
