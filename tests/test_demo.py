@@ -53,6 +53,13 @@ def test_default_preset_is_the_demo_setting():
     assert PRESETS['smoke'].recipe == 'demo' and PRESETS['full'].recipe == 'paper'
 
 
+def test_demo_rejects_bad_worker_counts(tmp_path, capsys):
+    for flag in ('--workers', '--threads'):
+        assert main(['demo', '--run-dir', str(tmp_path), flag, '0']) == 2
+        assert f'{flag}: expected an integer >= 1' in capsys.readouterr().err
+    assert not (tmp_path / 'data').exists()
+
+
 def test_demo_rejects_unknown_preset(tmp_path):
     from hdf_bench.demo import run_demo
     with pytest.raises(ValueError, match='presets: default, smoke, full'):

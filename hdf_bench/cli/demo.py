@@ -9,6 +9,17 @@ NAME = 'demo'
 HELP = 'run the whole benchmark end to end on SynthDFER (resumable)'
 
 
+def positive_int(text: str) -> int:
+    """An integer >= 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'expected an integer >= 1, got {text!r}')
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from hdf_bench.demo import PRESETS
     parser.add_argument('--run-dir', default='runs/demo', type=folder_arg,
@@ -21,9 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='same as --preset full')
     parser.add_argument('--device', choices=('cpu', 'cuda'), help="override the preset's device")
     parser.add_argument('--epochs', type=int, help="override the preset's training epochs")
-    parser.add_argument('--workers', type=int, default=None,
+    parser.add_argument('--workers', type=positive_int, default=None,
                         help='training worker processes (default 2 on CPU, 1 on CUDA)')
-    parser.add_argument('--threads', type=int, default=None,
+    parser.add_argument('--threads', type=positive_int, default=None,
                         help='torch / OpenMP threads per training worker (default 1 on CPU)')
 
 
