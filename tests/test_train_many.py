@@ -71,12 +71,13 @@ def test_train_many_two_workers_logs_progress_and_skips_on_rerun(synth_root, tmp
     for (run, work_dir), result in zip(jobs, results, strict=True):
         assert result.run.checkpoint == str(work_dir / 'epoch_1.pth')
         assert Path(result.run.checkpoint).is_file()
+        steps = cfgs.iters_per_epoch(run.cfg)
         record = read_progress(work_dir)
-        assert record['status'] == 'done' and record['iter'] == record['max_iters'] == 3
+        assert record['status'] == 'done' and record['iter'] == record['max_iters'] == steps
         log = (tmp_path / 'logs' / f'train_{run.name}.log').read_text()
         assert 'System environment' in log and 'Epoch(train)' in log  # mmengine's console
         assert list(work_dir.glob('*/*.log'))  # mmengine's own log file stays in the work dir
-        assert f'train/{run.name}: 3/3 steps' in out
+        assert f'train/{run.name}: {steps}/{steps} steps' in out
     assert 'System environment' not in out
     again = train_many(jobs, workers=2, threads=1, log_dir=tmp_path / 'logs')
     assert [r.status for r in again] == ['skipped', 'skipped']
