@@ -3,9 +3,12 @@
 Stages, each skipped when its output is already in the run folder:
 
 1. generate SynthDFER (DFEW layout) -> ``RUN/data/synthdfer``
-2. train HDF and baselines through the mmengine runner (as ``mim train``) -> ``RUN/train/<model>``
-3. corruption sweep over a suite -> ``RUN/results`` (store), ``RUN/cache`` (corrupted clips)
-4. long-tailed training split(s) and label-prior shift -> ``RUN/imbalance``, same store
+2. every training up front, in parallel worker processes (``train_many``): HDF and baselines
+   -> ``RUN/train/<model>``, and the long-tailed trainings -> ``RUN/imbalance/<cond>/<model>``;
+   console logs -> ``RUN/logs``, decoded clips -> ``RUN/clips``
+3. corruption sweep over a suite -> ``RUN/results`` (store), ``RUN/cache`` (corrupted clips);
+   one line per model: clean WAR / UAR with its 95 % CI, learned or not
+4. long-tailed evaluation and label-prior shift (trainings done in 2) -> same store
 5. forward latency of the models, timed in this process (pytest-benchmark's JSON shape)
    -> ``RUN/latency.json``
 6. the report -> ``RUN/report`` (Markdown, HTML, LaTeX, CSV)
@@ -38,8 +41,11 @@ class Preset:
         imbalance_epochs: epochs of the imbalance trainings.
         latency: time the models' forward (batch 1 and 16, random weights).
         device: ``cpu`` or ``cuda``.
-        paper_recipe: train the zoo's paper-recipe configs (16 x 112 x 112, the paper's
-            optimiser and schedule shape, stretched to ``epochs``) instead of the CPU ones.
+        recipe: the zoo configs to train (:data:`hdf_bench.zoo.RECIPES`): ``cpu`` (8 x 64 x 64),
+            ``demo`` (SynthDFER 'demo', 4 x 48 x 48, clip cache) or ``paper`` (16 x 112 x 112,
+            the paper's optimiser and schedule shape, stretched to ``epochs``).
+        synth: SynthDFER preset (``synth_preset``) the sizes above apply to; None for the
+            default SynthDFER.
     """
 
     identities: int
@@ -53,30 +59,33 @@ class Preset:
     imbalance_epochs: int
     latency: bool = True
     device: str = 'cpu'
-    paper_recipe: bool = False
+    recipe: str = 'cpu'
+    synth: str | None = None
 
     def model(self, name: str):
         """Zoo model ``name`` with this preset's config (:class:`hdf_bench.engine.run.ModelRef`)."""
         from hdf_bench import zoo
-        return zoo.get(name).ref(paper_recipe=self.paper_recipe)
+        return zoo.get(name).ref(recipe=self.recipe)
 
 
 PRESETS: dict[str, Preset] = {
-    # the default: about 20 minutes on a 2-core CPU
-    'default': Preset(identities=30, clips_per_identity=20, size=64,
-                      models=('hdf', 'x3d_s', 'static_r18'), epochs=3, suite='quick',
-                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,), imbalance_epochs=2),
+    # the default: ~30 minutes on a quiet 2-core CPU (docs/DEMO_BUDGET.md: 360 steps a model)
+    'default': Preset(identities=30, clips_per_identity=40, size=64,
+                      models=('hdf', 'x3d_s', 'static_r18'), epochs=6, suite='quick',
+                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,), imbalance_epochs=6,
+                      recipe='demo', synth='demo'),
     # a minute or two: what the test suite runs
     'smoke': Preset(identities=6, clips_per_identity=5, size=48,
                     models=('hdf', 'x3d_s', 'static_r18'), epochs=1, suite='quick',
-                    imbalance_models=('hdf',), rhos=(10.0,), imbalance_epochs=1, latency=False),
+                    imbalance_models=('hdf',), rhos=(10.0,), imbalance_epochs=1, latency=False,
+                    recipe='demo', synth='demo'),
     # for a GPU: more data, longer schedules, every corruption
     'full': Preset(identities=120, clips_per_identity=40, size=112,
                    models=('hdf', 'x3d_s', 'r3d18', 'r2plus1d18', 'tsm_r18', 'static_r18',
                            'm3dfel'),
                    epochs=30, suite='default', imbalance_models=('hdf', 'x3d_s'),
                    rhos=(1.0, 10.0, 100.0), imbalance_epochs=30, device='cuda',
-                   paper_recipe=True),
+                   recipe='paper'),
 }
 
 
@@ -100,28 +109,57 @@ def generate_data(run: Path, preset: Preset) -> Path:
     """SynthDFER in DFEW layout at the preset's sizes under ``run/data/synthdfer`` (reused if
     complete)."""
     from hdf_bench.data.synth.ensure import ensure_synthdfer
-    from hdf_bench.data.synth.writer import SynthConfig
+    from hdf_bench.data.synth.writer import SynthConfig, synth_preset
 
-    return ensure_synthdfer(run / 'data' / 'synthdfer', SynthConfig(
-        identities=preset.identities, clips_per_identity=preset.clips_per_identity,
-        size=preset.size))
+    sizes = dict(identities=preset.identities, clips_per_identity=preset.clips_per_identity,
+                 size=preset.size)
+    config = synth_preset(preset.synth, **sizes) if preset.synth else SynthConfig(**sizes)
+    return ensure_synthdfer(run / 'data' / 'synthdfer', config)
 
 
-def train_models(run: Path, data_root: Path, preset: Preset) -> list:
-    """Train each model of the preset; return the trained runs (final checkpoints)."""
+def prepare(run: Path, data_root: Path, preset: Preset, name: str):
+    """Zoo model ``name`` as a :class:`~hdf_bench.engine.run.Run` on the demo data: no
+    validation during training, decoded clips cached under ``run/clips``."""
     from hdf_bench.engine import cfg as cfgs
     from hdf_bench.engine.run import Run
-    from hdf_bench.engine.training import train
 
-    trained = []
+    job = Run.load(preset.model(name), data_root, options=_device_options(preset))
+    return job.edited(cfgs.with_clip_cache(cfgs.without_validation(job.cfg), run / 'clips'))
+
+
+def plan_trainings(run: Path, data_root: Path, preset: Preset) -> tuple[list, list]:
+    """Every training of the demo: ``(main, imbalance)`` lists of ``(Run, work_dir)`` jobs
+    (the long-tailed splits are written here; see :func:`plan_imbalance`)."""
+    from hdf_bench.engine import cfg as cfgs
+    from hdf_bench.imbalance.experiment import plan_imbalance
+
+    main = []
     for name in preset.models:
-        print(f'-- train {name} ({preset.epochs} epochs)', flush=True)
-        start = time.perf_counter()
-        job = Run.load(preset.model(name), data_root, options=_device_options(preset))
+        job = prepare(run, data_root, preset, name)
         job = job.edited(cfgs.with_epochs(job.cfg, preset.epochs, cfgs.iters_per_epoch(job.cfg)))
-        trained.append(train(job, run / 'train' / name).run)
-        print(f'   {trained[-1].checkpoint} ({time.perf_counter() - start:.0f} s)', flush=True)
-    return trained
+        main.append((job, run / 'train' / name))
+    planned = plan_imbalance([prepare(run, data_root, preset, name)
+                              for name in preset.imbalance_models], list(preset.rhos), run,
+                             epochs=preset.imbalance_epochs, log=None)
+    return main, [(job.run, job.work_dir) for job in planned]
+
+
+def train_all(run: Path, data_root: Path, preset: Preset, workers: int,
+              threads: int | None) -> list:
+    """Train the main models and the long-tailed ones in one worker pool; return the main
+    models' trained runs (final checkpoints)."""
+    from hdf_bench.engine.training import train_many
+
+    main, imbalanced = plan_trainings(run, data_root, preset)
+    jobs = main + imbalanced
+    print(f'-- {len(jobs)} trainings ({len(main)} models, {len(imbalanced)} long-tailed) in '
+          f'{workers} worker process{"es" * (workers != 1)}, {threads or "default"} '
+          f'thread{"s" * (threads != 1)} each; console logs in {run / "logs"}', flush=True)
+    results = train_many(jobs, workers=workers, threads=threads, log_dir=run / 'logs')
+    for (_, work_dir), result in zip(jobs, results, strict=True):
+        print(f'   {work_dir.parent.name}/{work_dir.name}: {result.status} '
+              f'({result.seconds:.0f} s) {result.run.checkpoint}', flush=True)
+    return [result.run for result in results[:len(main)]]
 
 
 def _device_options(preset: Preset) -> dict:
@@ -137,14 +175,36 @@ def sweep(run: Path, preset: Preset, trained: list) -> None:
     print(format_summary(summarize(frame)))
 
 
+def learned_lines(store_root: Path, models: tuple[str, ...]) -> list[str]:
+    """One line per model with a clean cell: WAR, UAR with its 95 % CI, learned or not
+    (:func:`hdf_bench.evaluation.learned.learned_verdict`)."""
+    from hdf_bench.evaluation.learned import learned_verdict
+    from hdf_bench.results import Axis, ResultsStore, read_frame
+
+    frame = read_frame(ResultsStore(store_root))
+    clean = frame[frame['axis'] == Axis.CLEAN.value] if not frame.empty else frame
+    lines = []
+    for name in models:
+        rows = clean[clean['model'] == name] if not clean.empty else clean
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        cols = row['record']['predictions']
+        v = learned_verdict(cols['labels'], cols['preds'], len(row['classes']))
+        lines.append(f'{name}: clean WAR {v.war:.1%}, UAR {v.uar:.1%} '
+                     f'[95 % CI {v.uar_low:.1%}, {v.uar_high:.1%}], chance {v.chance:.1%}: '
+                     f'{"learned" if v.learned else "NOT LEARNED"}'
+                     + ('' if v.learned else f' ({v.reason})'))
+    return lines
+
+
 def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
-    """Long-tailed training splits, training, evaluation and prior shift into the store."""
+    """Evaluation of the long-tailed trainings and prior shift into the store (trainings left
+    over by stage 2, if any, run here)."""
     from hdf_bench.imbalance.experiment import format_summary, run_imbalance
 
-    models = [preset.model(name) for name in preset.imbalance_models]
-    frame = run_imbalance(models, list(preset.rhos), run,
-                          epochs=preset.imbalance_epochs, data_root=str(data_root),
-                          validate=False)
+    runs = [prepare(run, data_root, preset, name) for name in preset.imbalance_models]
+    frame = run_imbalance(runs, list(preset.rhos), run, epochs=preset.imbalance_epochs)
     print(format_summary(frame))
 
 
@@ -153,7 +213,7 @@ LATENCY_BATCHES = {1: 10, 16: 3}
 
 
 def latency(run: Path, preset: Preset) -> Path:
-    """Time each model's eager forward in this process into ``run/latency.json``.
+    """Time each model's eager forward (on its recipe's input) into ``run/latency.json``.
 
     The file has the shape of pytest-benchmark's JSON (``benchmarks`` with ``name``, ``group``,
     ``stats`` in seconds and ``extra_info``; see docs/CONTRACTS.md), so the report reads it as
@@ -163,7 +223,8 @@ def latency(run: Path, preset: Preset) -> Path:
 
     import torch
 
-    from hdf_bench.engine.latency import build_for_latency, clip_batch, timed, zoo_input_shape
+    from hdf_bench.engine import cfg as cfgs
+    from hdf_bench.engine.latency import build_for_latency, clip_batch, input_shape_of, timed
 
     out = run / 'latency.json'
     if out.is_file():
@@ -172,7 +233,9 @@ def latency(run: Path, preset: Preset) -> Path:
     device = preset.device
     benches = []
     for name in preset.models:
-        built, shape = build_for_latency(name, device), zoo_input_shape(name)
+        # the input of the preset's recipe (the demo's 4 x 48 x 48), the model the zoo's
+        built = build_for_latency(name, device)
+        shape = input_shape_of(cfgs.load(preset.model(name).config, name))
         for batch, rounds in LATENCY_BATCHES.items():
             x = clip_batch(batch, shape, device)
             def step(fn=built.forward, x=x):
@@ -210,12 +273,15 @@ def report(run: Path, preset: Preset, latency_json: Path | None) -> Path:
 
 
 def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
-             **overrides) -> dict:
+             workers: int | None = None, threads: int | None = None, **overrides) -> dict:
     """Run every stage into ``run_dir``; a rerun resumes where a previous one stopped.
 
     Args:
         run_dir: folder of every artefact of this run.
         preset: a name in :data:`PRESETS` or a :class:`Preset`.
+        workers: training worker processes (default 2 on CPU, 1 on CUDA).
+        threads: torch / OpenMP threads per training worker (default 1 on CPU, torch's
+            default on CUDA).
         overrides: fields of the preset to change (e.g. ``epochs=2``, ``device='cuda'``).
 
     Returns:
@@ -226,6 +292,9 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
             raise ValueError(f'unknown preset {preset!r}; presets: {", ".join(PRESETS)}')
         preset = PRESETS[preset]
     preset = replace(preset, **overrides)
+    cpu = preset.device == 'cpu'
+    workers = workers or (2 if cpu else 1)
+    threads = threads or (1 if cpu else None)
     run = Path(run_dir).resolve()
     run.mkdir(parents=True, exist_ok=True)
     log: list[dict] = []
@@ -233,9 +302,11 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
     with _stage('1/6 SynthDFER', log):
         data_root = generate_data(run, preset)
     with _stage('2/6 training', log):
-        trained = train_models(run, data_root, preset)
+        trained = train_all(run, data_root, preset, workers, threads)
     with _stage(f'3/6 corruption sweep ({preset.suite} suite)', log):
         sweep(run, preset, trained)
+        for line in learned_lines(run / 'results', preset.models):
+            print(f'   {line}', flush=True)
     with _stage('4/6 class imbalance', log):
         imbalance(run, data_root, preset)
     latency_json = None
@@ -244,7 +315,7 @@ def run_demo(run_dir: str | os.PathLike, preset: str | Preset = 'default',
             latency_json = latency(run, preset)
     with _stage('6/6 report', log):
         report(run, preset, latency_json)
-    summary = dict(preset=asdict(preset), stages=log,
+    summary = dict(preset=asdict(preset), workers=workers, threads=threads, stages=log,
                    seconds=round(time.perf_counter() - start, 1))
     atomic_write_text(run / 'demo.json', json.dumps(summary, indent=2))
     html = run / 'report' / 'report.html'

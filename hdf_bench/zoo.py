@@ -6,7 +6,8 @@ config or a built (untrained) model. ``hdf-bench zoo`` prints the table.
 
 Each entry's ``config`` is its SynthDFER CPU config (8 frames x 64 x 64, short schedule: what the
 demo, CI and robustness sweeps on SynthDFER use); ``paper_config`` is the paper recipe (16 x 112 x
-112, 300 epochs) on DFEW fold 1 (other folds: override the dataloaders' ``dataset.fold``).
+112, 300 epochs) on DFEW fold 1 (other folds: override the dataloaders' ``dataset.fold``);
+``demo_config`` (hdf, x3d_s, static_r18) is the CPU demo's (SynthDFER 'demo', 4 x 48 x 48).
 Paths are relative to the repository root; :mod:`hdf_bench.resources` finds them in a checkout
 and in an installed wheel alike.
 """
@@ -19,6 +20,8 @@ from hdf_bench.resources import shipped_file
 
 #: model families, in display order
 FAMILIES = ('hdf', 'baseline', 'ablation')
+#: training recipes: the SynthDFER CPU config, the CPU demo's, the paper's (DFEW)
+RECIPES = ('cpu', 'demo', 'paper')
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class ZooEntry:
         paper: the work the model comes from (a citation string).
         description: one line on what the model is.
         paper_config: paper-recipe config (DFEW), if there is one.
+        demo_config: the CPU demo's config (SynthDFER 'demo', 4 x 48 x 48), if there is one.
     """
 
     name: str
@@ -40,18 +44,23 @@ class ZooEntry:
     paper: str
     description: str
     paper_config: str | None = None
+    demo_config: str | None = None
 
-    def config_path(self, paper_recipe: bool = False) -> Path:
-        """Absolute path of the CPU config (or of the paper-recipe one)."""
-        rel = self.paper_config if paper_recipe else self.config
+    def config_path(self, paper_recipe: bool = False, recipe: str | None = None) -> Path:
+        """Absolute path of the config of ``recipe`` (one of :data:`RECIPES`; default ``cpu``,
+        or ``paper`` with ``paper_recipe``)."""
+        recipe = recipe or ('paper' if paper_recipe else 'cpu')
+        if recipe not in RECIPES:
+            raise ValueError(f'unknown recipe {recipe!r}; recipes: {", ".join(RECIPES)}')
+        rel = {'cpu': self.config, 'demo': self.demo_config, 'paper': self.paper_config}[recipe]
         if rel is None:
-            raise ValueError(f'zoo model {self.name!r} has no paper-recipe config')
+            raise ValueError(f'zoo model {self.name!r} has no {recipe}-recipe config')
         return shipped_file(rel)
 
-    def ref(self, paper_recipe: bool = False):
+    def ref(self, paper_recipe: bool = False, recipe: str | None = None):
         """The model as a :class:`hdf_bench.engine.run.ModelRef` (no checkpoint)."""
         from hdf_bench.engine.run import ModelRef
-        return ModelRef(self.name, str(self.config_path(paper_recipe)))
+        return ModelRef(self.name, str(self.config_path(paper_recipe, recipe)))
 
     def to_dict(self) -> dict:
         """The entry as a plain dict (for JSON)."""
@@ -62,9 +71,10 @@ HDF_PAPER = 'HDF: Learning from Heterogeneity, DFER via DRO (ACM MM 2025)'
 M3DFEL_PAPER = 'M3DFEL: Wang et al., Rethinking the Learning Paradigm for DFER (CVPR 2023)'
 
 
-def _baseline(name: str, paper: str, description: str) -> ZooEntry:
+def _baseline(name: str, paper: str, description: str, demo: bool = False) -> ZooEntry:
     return ZooEntry(name, 'baseline', f'configs/baselines/{name}_synthdfer_cpu.py', paper,
-                    description, f'configs/baselines/{name}_dfew.py')
+                    description, f'configs/baselines/{name}_dfew.py',
+                    f'configs/baselines/{name}_synthdfer_demo.py' if demo else None)
 
 
 def _ablation(name: str, description: str) -> ZooEntry:
@@ -75,9 +85,10 @@ def _ablation(name: str, description: str) -> ZooEntry:
 ZOO: tuple[ZooEntry, ...] = (
     ZooEntry('hdf', 'hdf', 'configs/hdf/hdf_x3d_s_synthdfer_cpu.py', HDF_PAPER,
              'X3D-S + DAM after each stage, DSM loss, SAM',
-             'configs/hdf/hdf_x3d_s_dfew_fold1.py'),
+             'configs/hdf/hdf_x3d_s_dfew_fold1.py', 'configs/hdf/hdf_x3d_s_synthdfer_demo.py'),
     _baseline('x3d_s', 'X3D: Feichtenhofer, Expanding Architectures for Efficient Video '
-              'Recognition (CVPR 2020)', "X3D-S, HDF's backbone, cross-entropy only"),
+              'Recognition (CVPR 2020)', "X3D-S, HDF's backbone, cross-entropy only",
+              demo=True),
     _baseline('x3d_s_sam', 'X3D-S as above, trained with SAM (Foret et al., ICLR 2021)',
               'X3D-S + SAM: the SAM-matched baseline of HDF'),
     _baseline('r3d18', 'R3D: Tran et al., A Closer Look at Spatiotemporal Convolutions '
@@ -89,7 +100,7 @@ ZOO: tuple[ZooEntry, ...] = (
     _baseline('tsm_r18', 'TSM: Lin et al., Temporal Shift Module (ICCV 2019)',
               'TSM on a 2D ResNet-18 (ResNetTSM)'),
     _baseline('static_r18', 'ResNet: He et al., Deep Residual Learning (CVPR 2016)',
-              'static frames: 2D ResNet-18 per frame, scores averaged'),
+              'static frames: 2D ResNet-18 per frame, scores averaged', demo=True),
     _baseline('m3dfel', M3DFEL_PAPER,
               'M3DFEL re-implemented: 4 instances x R3D-18, BiLSTM, DMIN attention'),
     _ablation('hdf_no_sam', 'HDF trained without SAM (plain AdamW step)'),

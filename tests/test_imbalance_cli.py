@@ -163,3 +163,18 @@ def test_cli_trains_writes_cells_and_skips_on_rerun(synth_root, tmp_path, capsys
     store = ResultsStore(run / 'results')
     digest = file_digest(ckpt1)
     assert {r['provenance']['checkpoint'] for r in store.records()} == {digest}
+
+def test_plan_imbalance_returns_split_trainings_without_training(synth_root, tmp_path):
+    from hdf_bench.imbalance.experiment import plan_imbalance
+    run = prepare_run(resolve_model('x3d_s'), data_root=str(synth_root), validate=False)
+    jobs = plan_imbalance([run, 'hdf'], [10], tmp_path, epochs=1, data_root=str(synth_root),
+                          validate=False, log=None)
+    assert [(j.run.name, j.work_dir) for j in jobs] == [
+        ('x3d_s', tmp_path.resolve() / 'imbalance' / 'exp_rho10' / 'x3d_s'),
+        ('hdf', tmp_path.resolve() / 'imbalance' / 'exp_rho10' / 'hdf')]
+    for job in jobs:
+        assert job.run.cfg.train_dataloader.dataset.ann_file == job.manifest.split_path
+        assert job.run.cfg.train_cfg.max_epochs == 1 and job.run.cfg.val_dataloader is None
+        assert (job.dataset, job.fold) == ('synthdfer', '1')
+        assert job.manifest.rho == 10 and job.manifest.num_clips < 21
+    assert not list(tmp_path.glob('imbalance/*/*/*.pth'))  # planned, not trained

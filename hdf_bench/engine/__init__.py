@@ -6,6 +6,7 @@ from hdf_bench.engine.fast_infer import (  # noqa: F401
     infer_cfg_from_args,
     optimize_for_inference,
 )
+from hdf_bench.engine.progress import ProgressFileHook  # noqa: F401
 from hdf_bench.engine.sam import (  # noqa: F401
     SAMDistributedDataParallel,
     SAMEpochBasedTrainLoop,
@@ -16,4 +17,4 @@ from hdf_bench.engine.sam import (  # noqa: F401
     grad_norm_train_step,
     sam_train_step,
 )
-from hdf_bench.engine.training import train  # noqa: F401
+from hdf_bench.engine.training import train, train_many  # noqa: F401

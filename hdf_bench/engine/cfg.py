@@ -3,7 +3,8 @@
 Loading (:func:`load`), the data (:func:`with_data`: data root and fold of every reader, applied
 once per run), the schedule (:func:`with_epochs`), validation (:func:`without_validation`), the
 training split (:func:`with_train_split`), ``--cfg-options`` style overrides
-(:func:`with_options`), the work dir (:func:`with_work_dir`) and the test pipeline
+(:func:`with_options`), the work dir (:func:`with_work_dir`), the clip cache folder
+(:func:`with_clip_cache`), extra hooks (:func:`with_hook`) and the test pipeline
 (:func:`test_dataset_cfg`, :func:`with_transform`). Each returns a copy; the input is left alone.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ READER_TYPES = ('DFEWDataset', 'FERV39kDataset', 'MAFWDataset')
 #: dataset wrappers whose inner dataset is under ``dataset``
 WRAPPERS = ('RepeatDataset', 'ClassBalancedDataset')
 #: pipeline steps after which a corruption transform may be inserted (frames are decoded there)
-DECODE_TYPES = ('RawFrameDecode',)
+DECODE_TYPES = ('RawFrameDecode', 'CachedRawFrameDecode')
 
 
 def load(path: str | os.PathLike, name: str | None = None) -> Config:
@@ -230,6 +231,32 @@ def with_work_dir(cfg: Config, work_dir: str | os.PathLike) -> Config:
     out = copy.deepcopy(cfg)
     out.work_dir = str(Path(work_dir).resolve())
     out.launcher = out.get('launcher', 'none')
+    return out
+
+
+def with_clip_cache(cfg: Config, cache_dir: str | os.PathLike) -> Config:
+    """A copy of ``cfg`` whose ``CachedRawFrameDecode`` steps (every loader) use ``cache_dir``.
+
+    Args:
+        cfg: a model config.
+        cache_dir: folder of the decoded-clip cache (made absolute), or ``'memory'``.
+    """
+    folder = str(cache_dir) if str(cache_dir) == 'memory' else str(Path(cache_dir).resolve())
+    out = copy.deepcopy(cfg)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if not out.get(loader) or 'dataset' not in out[loader]:
+            continue
+        for step in inner_dataset(out, loader).get('pipeline') or []:
+            if type_name(step) == 'CachedRawFrameDecode':
+                step['cache_dir'] = folder
+    return out
+
+
+def with_hook(cfg: Config, hook: Mapping) -> Config:
+    """A copy of ``cfg`` with ``hook`` appended to ``custom_hooks`` (replacing one of its type)."""
+    out = copy.deepcopy(cfg)
+    hooks = [h for h in (out.get('custom_hooks') or []) if type_name(h) != type_name(hook)]
+    out.custom_hooks = hooks + [dict(hook)]
     return out
 
 

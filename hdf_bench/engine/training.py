@@ -1,16 +1,22 @@
 """The one way hdf-bench trains: a :class:`~hdf_bench.engine.run.Run` through the mmengine
 runner (the same path as ``mim train``), resumably.
 
+Several runs train in parallel worker processes with :func:`train_many` (each worker with a
+fixed number of threads, its console output in a log file, its progress polled by the parent).
+
 Checkpoint policy: a run trained here is evaluated with its final checkpoint
 (:func:`final_checkpoint`, no best-checkpoint selection); a folder trained elsewhere is read
 with :func:`find_checkpoint` (the best checkpoint mmengine kept, else the last one).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,3 +157,141 @@ def train(run: Run, work_dir: str | os.PathLike) -> TrainResult:
         if not final.is_file() and get_rank() == 0:  # rank 0 writes checkpoints
             raise RuntimeError(f'training {run.name} finished without writing {final}')
     return TrainResult(run.edited(cfg).trained(final), status, seconds)
+
+
+#: cost of a SAM step relative to a plain one (two forward-backward passes; DEMO_BUDGET.md)
+SAM_STEP_COST = 2.3
+#: environment variables fixing the threads of a training worker
+THREAD_ENV = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS')
+
+
+def train_cost(run: Run) -> float:
+    """Relative cost of training ``run``: its steps, x :data:`SAM_STEP_COST` with SAM."""
+    steps = int(run.cfg.train_cfg.get('max_epochs') or 1) * cfgs.iters_per_epoch(run.cfg)
+    sam = 'SAM' in cfgs.type_name(run.cfg.get('optim_wrapper') or {})
+    return steps * (SAM_STEP_COST if sam else 1.0)
+
+
+def job_label(work_dir: str | os.PathLike) -> str:
+    """Display label of a training: ``<parent folder>/<work dir>`` (e.g. ``train/hdf``)."""
+    work_dir = Path(work_dir)
+    return f'{work_dir.parent.name}/{work_dir.name}'
+
+
+@contextlib.contextmanager
+def _thread_env(threads: int | None) -> Iterator[None]:
+    """Set :data:`THREAD_ENV` for processes started inside (restored afterwards)."""
+    old = {k: os.environ.get(k) for k in THREAD_ENV}
+    if threads:
+        os.environ.update({k: str(threads) for k in THREAD_ENV})
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _init_worker(threads: int | None) -> None:
+    import torch
+    if threads:
+        torch.set_num_threads(threads)
+
+
+def _train_in_worker(run: Run, work_dir: Path, log_path: Path) -> TrainResult:
+    """:func:`train` in a worker process, its stdout / stderr appended to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, 'a') as log:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        return train(run, work_dir)
+
+
+def train_many(jobs: Sequence[tuple[Run, str | os.PathLike]], workers: int = 2,
+               threads: int | None = 1, log_dir: str | os.PathLike | None = None,
+               progress_every_s: float = 30.0) -> list[TrainResult]:
+    """:func:`train` every ``(run, work_dir)`` job in a pool of worker processes.
+
+    Finished jobs (final checkpoint there) are skipped in this process. The others run in
+    ``workers`` spawned processes, longest first (:func:`train_cost`); each worker sets
+    :data:`THREAD_ENV` and ``torch.set_num_threads(threads)`` before building anything, and
+    appends its console output (mmengine's environment and config dumps, iteration logs) to
+    ``<log_dir>/<parent>_<work dir>.log`` (default ``<work_dir>/console.log``); mmengine's own
+    log files stay in the work dir. A :class:`~hdf_bench.engine.progress.ProgressFileHook`
+    writes ``progress.json`` into each work dir; this process shows it (tqdm bars on a
+    terminal, else one line per training every ``progress_every_s`` seconds).
+
+    Args:
+        jobs: the runs (every edit applied) and their work dirs.
+        workers: worker processes (>= 1).
+        threads: torch / OpenMP threads per worker (None: leave the defaults).
+        log_dir: folder of the console logs.
+        progress_every_s: seconds between plain progress lines (no terminal).
+
+    Returns:
+        one :class:`TrainResult` per job, in the order of ``jobs``.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    from hdf_bench.engine.progress import PROGRESS_FILE, ProgressBoard, read_progress
+
+    if int(workers) < 1:
+        raise ValueError(f'workers must be >= 1, got {workers!r}')
+    if threads is not None and int(threads) < 1:
+        raise ValueError(f'threads must be >= 1 or None, got {threads!r}')
+    work_dirs = [Path(w).resolve() for _, w in jobs]
+    if len(set(work_dirs)) != len(work_dirs):
+        raise ValueError(f'train_many: two jobs share a work dir: {[str(w) for w in work_dirs]}')
+    results: list[TrainResult | None] = [None] * len(jobs)
+    todo = []
+    for i, (run, _) in enumerate(jobs):
+        if final_checkpoint(run.cfg, work_dirs[i]).is_file():
+            results[i] = train(run, work_dirs[i])  # skipped: nothing to spawn
+        else:
+            todo.append(i)
+    if not todo:
+        return results
+    todo.sort(key=lambda i: -train_cost(jobs[i][0]))
+    labels = [job_label(work_dirs[i]) for i in todo]
+    logs = [(Path(log_dir) / f'{job_label(work_dirs[i]).replace("/", "_")}.log' if log_dir
+             else work_dirs[i] / 'console.log') for i in todo]
+    for i, log in zip(todo, logs, strict=True):
+        (work_dirs[i] / PROGRESS_FILE).unlink(missing_ok=True)
+        print(f'   {job_label(work_dirs[i])}: log {log}', flush=True)
+    board = ProgressBoard(labels, every_s=progress_every_s)
+    finished = [False] * len(todo)
+    errors = []
+    context = multiprocessing.get_context('spawn')
+    with _thread_env(threads), ProcessPoolExecutor(
+            max_workers=min(int(workers), len(todo)), mp_context=context,
+            initializer=_init_worker, initargs=(threads,)) as pool:
+        futures = {}
+        for k, i in enumerate(todo):
+            run = jobs[i][0].edited(cfgs.with_hook(jobs[i][0].cfg,
+                                                   dict(type='ProgressFileHook')))
+            futures[pool.submit(_train_in_worker, run, work_dirs[i], logs[k])] = k
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in done:
+                k = futures[future]
+                finished[k] = True
+                if future.cancelled():
+                    continue
+                board.finish(k, read_progress(work_dirs[todo[k]]))
+                try:
+                    results[todo[k]] = future.result()
+                except Exception as err:  # noqa: BLE001 - reported with its log below
+                    errors.append(f'{labels[k]}: {type(err).__name__}: {err} (log: {logs[k]})')
+                    for other in pending:
+                        other.cancel()
+            board.update([read_progress(work_dirs[i]) for i in todo], finished)
+    board.close()
+    if errors:
+        raise RuntimeError('training failed: ' + '; '.join(errors))
+    return results

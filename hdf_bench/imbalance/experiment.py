@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,81 @@ def prepare_run(ref: ModelRef, data_root: str | None = None, fold: int | None = 
     return run if validate else run.edited(cfgs.without_validation(run.cfg))
 
 
-def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequence[float],
+@dataclass(frozen=True)
+class ImbalanceJob:
+    """One model to train on one long-tailed split (see :func:`plan_imbalance`).
+
+    Args:
+        run: the model's run with the split (and epochs) applied: what to train.
+        work_dir: its training folder.
+        manifest: the split's manifest.
+        dataset: data set name of the cell keys.
+        fold: fold of the cell keys.
+    """
+
+    run: Run
+    work_dir: Path
+    manifest: Manifest
+    dataset: str
+    fold: str
+
+
+def plan_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
+                   rhos: Sequence[float], run_dir: str | os.PathLike, profile: str = 'exp',
+                   seed: int = 0, epochs: int | None = None,
+                   data_root: str | os.PathLike | None = None, fold: int | None = None,
+                   validate: bool = True, cfg_options: Mapping | None = None,
+                   log: Callable[[str], None] | None = print) -> list[ImbalanceJob]:
+    """Write (or reuse) the long-tailed splits; return the trainings they need (rho x model).
+
+    Nothing is trained here: hand the jobs to :func:`hdf_bench.engine.training.train` or
+    :func:`~hdf_bench.engine.training.train_many`; :func:`run_imbalance` then finds them done.
+    Arguments as for :func:`run_imbalance`; a :class:`Run` in ``models`` is used as it is
+    (``data_root``, ``fold``, ``validate`` and ``cfg_options`` are not applied to it).
+    """
+    say = log or (lambda _msg: None)
+    if profile not in PROFILES:
+        raise ValueError(f'profile must be one of {PROFILES}, got {profile!r}')
+    if not rhos:
+        raise ValueError('give at least one rho')
+    for rho in rhos:
+        check_rho(rho)
+    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
+        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
+    runs = [m if isinstance(m, Run)
+            else prepare_run(resolve_model(m), data_root, fold, validate, cfg_options)
+            for m in models]
+    if not runs:
+        raise ValueError('give at least one model')
+    names = [r.name for r in runs]
+    if len(set(names)) != len(names):
+        raise ValueError(f'model names must be unique, got {names}')
+    run_dir = Path(run_dir).resolve()
+    jobs = []
+    for rho in rhos:
+        for job in runs:
+            cfg = job.cfg
+            fmt, source = split_format(cfg), source_split_path(cfg)
+            dataset, fold_name = dataset_identity(cfg)
+            condition = condition_name(profile, rho)
+            tag = condition if seed == 0 else f'{condition}_seed{seed}'
+            out = (run_dir / 'imbalance' / 'splits'
+                   / f'{dataset}_fold{fold_name}_{tag}{SPLIT_SUFFIX[fmt]}')
+            manifest, reused = ensure_split(source, fmt, out, profile, rho, seed)
+            say(f'[{job.name} rho={format_rho(rho)}] split {out} '
+                f'({"reused" if reused else "written"}): {manifest.num_clips} clips, '
+                f'per class {manifest.chosen}')
+            train_cfg = cfgs.with_train_split(cfg, manifest.split_path)
+            if epochs is not None:
+                train_cfg = cfgs.with_epochs(
+                    train_cfg, epochs, cfgs.iters_per_epoch(train_cfg, manifest.num_clips))
+            jobs.append(ImbalanceJob(job.edited(train_cfg), run_dir / 'imbalance' / tag / job.name,
+                                     manifest, dataset, fold_name))
+    return jobs
+
+
+def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
+                  rhos: Sequence[float],
                   run_dir: str | os.PathLike, profile: str = 'exp', seed: int = 0,
                   epochs: int | None = None, data_root: str | os.PathLike | None = None,
                   fold: int | None = None, priors: Sequence[str] = NAMED_PRIORS,
@@ -135,8 +210,12 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
                   on_stale: str = 'recompute') -> pd.DataFrame:
     """Train every model on every long-tailed split, test, write cells; return the summary.
 
+    The splits and trainings are planned by :func:`plan_imbalance`; trainings already finished
+    (e.g. by :func:`~hdf_bench.engine.training.train_many` on the planned jobs) are skipped.
+
     Args:
-        models: zoo names, ``NAME=CONFIG`` strings, ``(name, config)`` pairs or ModelRefs.
+        models: zoo names, ``NAME=CONFIG`` strings, ``(name, config)`` pairs, ModelRefs or
+            prepared Runs (used as they are).
         rhos: imbalance ratios (>= 1; 1 = balanced).
         run_dir: run folder (splits, work dirs, ``results`` store).
         profile: ``exp``, ``step`` or ``reverse``.
@@ -160,75 +239,46 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef], rhos: Sequ
     say = log or (lambda _msg: None)
     if profile not in PROFILES:
         raise ValueError(f'profile must be one of {PROFILES}, got {profile!r}')
-    if not rhos:
-        raise ValueError('give at least one rho')
-    for rho in rhos:
-        check_rho(rho)
-    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
-        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
-    refs = [resolve_model(m) for m in models]
-    if not refs:
-        raise ValueError('give at least one model')
-    names = [r.name for r in refs]
-    if len(set(names)) != len(names):
-        raise ValueError(f'model names must be unique, got {names}')
-    run_dir = Path(run_dir).resolve()
-    store = ResultsStore(run_dir / 'results')
-    runs = {r.name: prepare_run(r, data_root, fold, validate, cfg_options) for r in refs}
-    for job in runs.values():  # bad user priors fail before any training
-        classes = format_classes(split_format(job.cfg))
+    for model in models:  # bad user priors fail before any split or training
+        cfg = model.cfg if isinstance(model, Run) else cfgs.load(resolve_model(model).config)
+        classes = format_classes(split_format(cfg))
         for name, weights in (extra_priors or {}).items():
             validate_prior(weights, len(classes), classes, name=f'prior {name!r}')
+    jobs = plan_imbalance(models, rhos, run_dir, profile, seed, epochs, data_root, fold,
+                          validate, cfg_options, log)
+    store = ResultsStore(Path(run_dir).resolve() / 'results')
     rows = []
-    for rho in rhos:
-        for ref in refs:
-            job = runs[ref.name]
-            cfg = job.cfg
-            fmt, source = split_format(cfg), source_split_path(cfg)
-            dataset, fold_name = dataset_identity(cfg)
-            condition = condition_name(profile, rho)
-            tag = condition if seed == 0 else f'{condition}_seed{seed}'
-            out = (run_dir / 'imbalance' / 'splits'
-                   / f'{dataset}_fold{fold_name}_{tag}{SPLIT_SUFFIX[fmt]}')
-            manifest, reused = ensure_split(source, fmt, out, profile, rho, seed)
-            say(f'[{ref.name} rho={format_rho(rho)}] split {out} '
-                f'({"reused" if reused else "written"}): {manifest.num_clips} clips, '
-                f'per class {manifest.chosen}')
-            work_dir = run_dir / 'imbalance' / tag / ref.name
-            train_cfg = cfgs.with_train_split(cfg, manifest.split_path)
-            if epochs is not None:
-                train_cfg = cfgs.with_epochs(
-                    train_cfg, epochs, cfgs.iters_per_epoch(train_cfg, manifest.num_clips))
-            cached = stored_predictions(
-                store, ref.name, dataset, fold_name, manifest,
-                final_checkpoint(train_cfg, work_dir.resolve()),
-                list(priors) + list(extra_priors or {}), train_cfg, on_stale)
-            if cached is not None:  # trained and evaluated by an earlier run: nothing to redo
-                say(f'[{ref.name} rho={format_rho(rho)}] already in {store.root}')
-                rows.append(_summary_row(ref.name, manifest, store.get(_cell_key(
-                    ref.name, dataset, fold_name, manifest)), 'stored', 0.0))
-                continue
-            result = train(job.edited(train_cfg), work_dir)
-            tested = evaluate(result.run)
-            predictions = tested.records()
-            verb = {'skipped': 'skip training (final checkpoint exists)',
-                    'resumed': 'resumed training', 'trained': 'trained'}[result.status]
-            say(f'[{ref.name} rho={format_rho(rho)}] {verb}: {result.run.checkpoint} '
-                f'({result.seconds:.0f} s train, {tested.seconds:.0f} s test)')
-            meta = dict(checkpoint=str(result.run.checkpoint), config=ref.config,
-                        seconds=result.seconds, train_status=result.status,
-                        epochs=train_cfg.train_cfg.get('max_epochs'))
-            keys = put_imbalance_cells(store, ref.name, dataset, fold_name, predictions,
-                                       manifest, priors=priors, extra_priors=extra_priors,
-                                       meta=meta, provenance=cell_provenance(
-                                           result.run.checkpoint, train_cfg, manifest))
-            row = _summary_row(ref.name, manifest, store.get(keys[0]), result.status,
-                               result.seconds)
-            if resample:
-                check = resample_check(predictions, manifest.chosen, seed=seed)
-                row.update(war_reversed_resampled=check['resampled'],
-                           war_reversed_se=check['se'])
-            rows.append(row)
+    for job in jobs:
+        name, manifest, rho = job.run.name, job.manifest, job.manifest.rho
+        cached = stored_predictions(
+            store, name, job.dataset, job.fold, manifest,
+            final_checkpoint(job.run.cfg, job.work_dir.resolve()),
+            list(priors) + list(extra_priors or {}), job.run.cfg, on_stale)
+        if cached is not None:  # trained and evaluated by an earlier run: nothing to redo
+            say(f'[{name} rho={format_rho(rho)}] already in {store.root}')
+            rows.append(_summary_row(name, manifest, store.get(_cell_key(
+                name, job.dataset, job.fold, manifest)), 'stored', 0.0))
+            continue
+        result = train(job.run, job.work_dir)
+        tested = evaluate(result.run)
+        predictions = tested.records()
+        verb = {'skipped': 'skip training (final checkpoint exists)',
+                'resumed': 'resumed training', 'trained': 'trained'}[result.status]
+        say(f'[{name} rho={format_rho(rho)}] {verb}: {result.run.checkpoint} '
+            f'({result.seconds:.0f} s train, {tested.seconds:.0f} s test)')
+        meta = dict(checkpoint=str(result.run.checkpoint), config=job.run.model.config,
+                    seconds=result.seconds, train_status=result.status,
+                    epochs=job.run.cfg.train_cfg.get('max_epochs'))
+        keys = put_imbalance_cells(store, name, job.dataset, job.fold, predictions,
+                                   manifest, priors=priors, extra_priors=extra_priors,
+                                   meta=meta, provenance=cell_provenance(
+                                       result.run.checkpoint, job.run.cfg, manifest))
+        row = _summary_row(name, manifest, store.get(keys[0]), result.status, result.seconds)
+        if resample:
+            check = resample_check(predictions, manifest.chosen, seed=seed)
+            row.update(war_reversed_resampled=check['resampled'],
+                       war_reversed_se=check['se'])
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -64,6 +64,34 @@ class ClipTracks:
     posed: bool
 
 
+@dataclass(frozen=True)
+class Style:
+    """How hard a clip is; the defaults are SynthDFER's own (1, 1, 1, 1).
+
+    Every knob rescales values after they are drawn, so the defaults reproduce the
+    default set byte for byte and other values change only what they name.
+
+    Args:
+        nuisance: scale of the distractors (speech, non-prototypical AU bursts, head
+            motion and pose, camera shake, light gradient, brightness and colour cast,
+            sensor noise, blur); 0 = none.
+        ambiguity: chance scale of partial expressions and of the extra subtlety of
+            sadness; 0 = every expression complete.
+        expression_gain: factor on every expression's intensity.
+        apex_scale: factor on the apex duration (longer apexes: more frames show the
+            expression, which also makes single frames more informative).
+    """
+
+    nuisance: float = 1.0
+    ambiguity: float = 1.0
+    expression_gain: float = 1.0
+    apex_scale: float = 1.0
+
+
+#: SynthDFER's own difficulty
+DEFAULT_STYLE = Style()
+
+
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3 - 2 * x)
@@ -98,22 +126,22 @@ def _pulses(rng: np.random.Generator, n_frames: int, rate: float,
 
 
 def _expression_au(rng: np.random.Generator, label: str, expressiveness: float,
-                   n_frames: int) -> tuple[np.ndarray, bool]:
+                   n_frames: int, style: Style = DEFAULT_STYLE) -> tuple[np.ndarray, bool]:
     """AU tracks of the emotion itself, with per-clip intensity and partial expressions."""
     au = np.zeros((n_frames, len(AUS)))
     proto = PROTOTYPES[label]
     posed = bool(rng.random() < 0.4)
     if proto:
-        scale = expressiveness * rng.uniform(0.65, 1.1)
+        scale = expressiveness * rng.uniform(0.65, 1.1) * style.expression_gain
         if label == 'sad':  # sadness is often subtle
-            scale *= rng.uniform(0.45, 1.0)
+            scale *= 1 - style.ambiguity * (1 - rng.uniform(0.45, 1.0))
         weights = {k: v * rng.uniform(0.6, 1.2) for k, v in proto.items()}
-        if len(weights) > 2 and rng.random() < 0.35:  # partial expression
+        if len(weights) > 2 and rng.random() < 0.35 * style.ambiguity:  # partial expression
             dropped = list(weights)[rng.integers(len(weights))]
             weights[dropped] *= 0.2
         onset = rng.uniform(1, 3) if posed else rng.uniform(4, 11)
         frac = rng.uniform(0.08, 0.22) if label == 'surprise' else rng.uniform(0.15, 0.45)
-        apex = max(2.0, frac * n_frames)
+        apex = max(2.0, frac * n_frames * style.apex_scale)
         offset = rng.uniform(2, 8)
         latest = max(n_frames - onset - apex, 0.0)
         start = rng.uniform(-0.3 * onset, latest + 1e-6)
@@ -121,7 +149,7 @@ def _expression_au(rng: np.random.Generator, label: str, expressiveness: float,
         for k, v in weights.items():
             au[:, AU[k]] = scale * v * env
     # weak non-prototypical bursts in every class (more in neutral)
-    n_bursts = rng.poisson(0.9 if label == 'neutral' else 0.3)
+    n_bursts = rng.poisson((0.9 if label == 'neutral' else 0.3) * style.nuisance)
     for _ in range(n_bursts):
         burst = NEUTRAL_BURSTS[rng.integers(len(NEUTRAL_BURSTS))]
         env = envelope(n_frames, rng.uniform(-3, n_frames), rng.uniform(2, 6),
@@ -142,7 +170,8 @@ def _wander(rng: np.random.Generator, n_frames: int, amp: float) -> np.ndarray:
     return out
 
 
-def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity) -> ClipTracks:
+def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity,
+              style: Style = DEFAULT_STYLE) -> ClipTracks:
     """Draw every per-frame track of one clip.
 
     Args:
@@ -150,13 +179,14 @@ def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity) -> 
         label: canonical class index.
         n_frames: clip length.
         identity: the :class:`~hdf_bench.data.synth.face.Identity` shown.
+        style: difficulty knobs (default: SynthDFER's own).
     """
     name = CLASSES[label]
-    au, posed = _expression_au(rng, name, identity.expressiveness, n_frames)
+    au, posed = _expression_au(rng, name, identity.expressiveness, n_frames, style)
     au += identity.resting[None, :]  # resting face (e.g. corners slightly down)
     blink = _pulses(rng, n_frames, identity.blink_rate, (0.6, 1.0, 0.5))
     talk = np.zeros(n_frames)
-    if rng.random() < identity.talkativeness:
+    if rng.random() < identity.talkativeness * style.nuisance:
         t = np.arange(n_frames)
         period = rng.uniform(3, 6)
         active = envelope(n_frames, rng.uniform(-10, n_frames * 0.6), 1.5,
@@ -176,9 +206,18 @@ def plan_clip(rng: np.random.Generator, label: int, n_frames: int, identity) -> 
     gaze = np.repeat(rng.uniform(-0.25, 0.25, size=(1, 2)), n_frames, axis=0)
     gaze += np.stack([_wander(rng, n_frames, 0.2), _wander(rng, n_frames, 0.1)], axis=1)
     brightness = rng.uniform(0.65, 1.2) * (1 + rng.normal(0, 0.015, n_frames))
+    light = np.array([rng.uniform(0, 2 * np.pi), rng.uniform(0.0, 0.4), 0.0])
+    gain = rng.uniform(0.88, 1.12, size=3)
+    noise = float(rng.uniform(2, 8))
+    blur = float(rng.uniform(0.4, 1.2)) if rng.random() < 0.25 else 0.0
+    k = style.nuisance
+    if k != 1.0:  # shrink every distractor towards its neutral value
+        pose[:, :5] = pose[:, :5] * k
+        pose[:, 5] = 1 + k * (pose[:, 5] - 1)
+        brightness = 1 + k * (brightness - 1)
+        light[1] *= k
+        gain = 1 + k * (gain - 1)
+        noise, blur = noise * k, blur * k
     return ClipTracks(
         au=au.astype(np.float32), blink=blink, talk=talk, pose=pose, gaze=gaze,
-        brightness=brightness,
-        light=np.array([rng.uniform(0, 2 * np.pi), rng.uniform(0.0, 0.4), 0.0]),
-        gain=rng.uniform(0.88, 1.12, size=3), noise=float(rng.uniform(2, 8)),
-        blur=float(rng.uniform(0.4, 1.2)) if rng.random() < 0.25 else 0.0, posed=posed)
+        brightness=brightness, light=light, gain=gain, noise=noise, blur=blur, posed=posed)

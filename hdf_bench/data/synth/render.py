@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from hdf_bench.data.synth.expression import ClipTracks, plan_clip
+from hdf_bench.data.synth.expression import DEFAULT_STYLE, ClipTracks, Style, plan_clip
 from hdf_bench.data.synth.face import (
     Identity,
     draw_face,
@@ -26,25 +26,25 @@ def identity_for(seed: int, index: int) -> Identity:
                                                                          index])))
 
 
-def _plan(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int
-          ) -> tuple[np.random.Generator, Identity, ClipTracks]:
+def _plan(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int,
+          style: Style = DEFAULT_STYLE) -> tuple[np.random.Generator, Identity, ClipTracks]:
     """The clip's generator (after planning), identity and per-frame tracks."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, CLIP_STREAM, clip_index]))
     ident = identity_for(seed, identity_index)
-    return rng, ident, plan_clip(rng, label, n_frames, ident)
+    return rng, ident, plan_clip(rng, label, n_frames, ident, style)
 
 
 def clip_landmarks(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int,
-                   size: int) -> np.ndarray:
+                   size: int, style: Style = DEFAULT_STYLE) -> np.ndarray:
     """(T, K, 2) pixel landmarks of the clip :func:`render_clip` draws from the same arguments
     (order of :data:`hdf_bench.data.landmarks.LANDMARK_NAMES`)."""
-    _, ident, tracks = _plan(seed, clip_index, identity_index, label, n_frames)
+    _, ident, tracks = _plan(seed, clip_index, identity_index, label, n_frames, style)
     return np.stack([face_landmarks(size, ident, tracks.au[t], tracks.blink[t], tracks.talk[t],
                                     tracks.pose[t]) for t in range(n_frames)]).astype(np.float32)
 
 
 def render_clip(seed: int, clip_index: int, identity_index: int, label: int, n_frames: int,
-                size: int) -> list[np.ndarray]:
+                size: int, style: Style = DEFAULT_STYLE) -> list[np.ndarray]:
     """Frames (BGR uint8, size x size) of one clip; same arguments -> same pixels.
 
     Args:
@@ -54,8 +54,9 @@ def render_clip(seed: int, clip_index: int, identity_index: int, label: int, n_f
         label: canonical class index.
         n_frames: clip length.
         size: image side in pixels.
+        style: difficulty knobs (default: SynthDFER's own).
     """
-    rng, ident, tracks = _plan(seed, clip_index, identity_index, label, n_frames)
+    rng, ident, tracks = _plan(seed, clip_index, identity_index, label, n_frames, style)
     lmap = light_map(size, tracks)
     frames = []
     for t in range(n_frames):

@@ -30,6 +30,7 @@ import numpy as np
 
 from hdf_bench.data.classes import CLASSES
 from hdf_bench.data.landmarks import LANDMARK_DIR, LANDMARK_NAMES, landmarks_path, save_landmarks
+from hdf_bench.data.synth.expression import Style
 from hdf_bench.data.synth.render import PLAN_STREAM, clip_landmarks, render_clip
 from hdf_bench.data.synth.staging import remove_stale, staging_folder
 
@@ -59,6 +60,11 @@ class SynthConfig:
         short_fraction: share of clips shorter than 16 frames (if ``min_frames`` < 16).
         jpeg_quality: JPEG quality of every frame.
         min_per_class: floor on clips per class under 'dfew' proportions.
+        nuisance: scale of the distractors (speech, AU bursts, head motion, light, noise,
+            blur); 1 = SynthDFER's own, 0 = none (see :class:`Style`).
+        ambiguity: chance scale of partial expressions and subtle sadness; 1 = own, 0 = none.
+        expression_gain: factor on expression intensity.
+        apex_scale: factor on apex duration.
     """
 
     identities: int = 40
@@ -71,6 +77,16 @@ class SynthConfig:
     short_fraction: float = 0.07
     jpeg_quality: int = 90
     min_per_class: int = 5
+    nuisance: float = 1.0
+    ambiguity: float = 1.0
+    expression_gain: float = 1.0
+    apex_scale: float = 1.0
+
+    @property
+    def style(self) -> Style:
+        """The difficulty knobs as the renderer takes them."""
+        return Style(nuisance=self.nuisance, ambiguity=self.ambiguity,
+                     expression_gain=self.expression_gain, apex_scale=self.apex_scale)
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field."""
@@ -92,6 +108,29 @@ class SynthConfig:
             raise ValueError(f'short_fraction must be in [0, 1], got {self.short_fraction}')
         if not 1 <= self.jpeg_quality <= 100:
             raise ValueError(f'jpeg_quality must be in 1..100, got {self.jpeg_quality}')
+        for name in ('nuisance', 'ambiguity'):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f'{name} must be in [0, 1], got {getattr(self, name)}')
+        for name in ('expression_gain', 'apex_scale'):
+            if not 0 < getattr(self, name) <= 4:
+                raise ValueError(f'{name} must be in (0, 4], got {getattr(self, name)}')
+
+
+#: named SynthDFER settings (``hdf-bench synth --preset``); fields not named keep the defaults.
+#: 'demo': the CPU demo's set (docs/DEMO_BUDGET.md): balanced classes, complete and stronger
+#: expressions, fewer distractors, more clips per identity, no clips under 16 frames.
+SYNTH_PRESETS: dict[str, dict] = {
+    'demo': dict(identities=30, clips_per_identity=40, size=64, proportions='balanced',
+                 min_frames=16, max_frames=32, short_fraction=0.0, nuisance=0.3,
+                 ambiguity=0.0, expression_gain=1.3),
+}
+
+
+def synth_preset(name: str, **overrides) -> SynthConfig:
+    """The :class:`SynthConfig` of preset ``name`` with ``overrides`` applied."""
+    if name not in SYNTH_PRESETS:
+        raise ValueError(f'unknown SynthDFER preset {name!r}; presets: {", ".join(SYNTH_PRESETS)}')
+    return SynthConfig(**{**SYNTH_PRESETS[name], **overrides})
 
 
 def class_counts(total: int, proportions: str, min_per_class: int = 5) -> list[int]:
@@ -138,7 +177,7 @@ def frames_16(n_frames: int) -> list[int]:
 def _write_clip(args: tuple[str, SynthConfig, dict]) -> int:
     root, cfg, clip = args
     frames = render_clip(cfg.seed, clip['index'], clip['identity'], clip['label'],
-                         clip['frames'], cfg.size)
+                         clip['frames'], cfg.size, cfg.style)
     cid = clip['clip_id']
     full = os.path.join(root, 'Clip', 'clip_224x224', cid)
     short = os.path.join(root, 'Clip', 'clip_224x224_16f', cid)
@@ -157,7 +196,7 @@ def _write_clip(args: tuple[str, SynthConfig, dict]) -> int:
         with open(os.path.join(short, f'{n}.jpg'), 'wb') as f:
             f.write(encoded[index])
     points = clip_landmarks(cfg.seed, clip['index'], clip['identity'], clip['label'],
-                            clip['frames'], cfg.size)
+                            clip['frames'], cfg.size, cfg.style)
     size = (cfg.size, cfg.size)
     save_landmarks(landmarks_path(root, 'clip_224x224', cid), points, size)
     save_landmarks(landmarks_path(root, 'clip_224x224_16f', cid),
