@@ -57,7 +57,8 @@ def test_checkpoint_of_another_model(tiny, tmp_path):
 def test_pipeline_without_raw_frame_decode(tiny, tmp_path):
     folder, root, _ = tiny
     config, checkpoint = make_model(tmp_path, root, pipeline_without_decode=True)
-    with pytest.raises(ValueError, match=r'tiny_32_0\.py.*no RawFrameDecode / CachedRawFrameDecode step.*SampleFrames'):
+    with pytest.raises(ValueError, match=r'tiny_32_0\.py.*no RawFrameDecode / '
+                                         r'CachedRawFrameDecode step.*SampleFrames'):
         run_sweep([ModelRef('a', str(config), str(checkpoint))], [], tmp_path / 'store',
                   quiet=True)
 

@@ -27,7 +27,8 @@ _FIELDS = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from hdf_bench.data.synth.writer import PROPORTIONS, SYNTH_PRESETS, SynthConfig
     d = SynthConfig()
-    parser.add_argument('--out', required=True, help='output folder (new or empty; a SynthDFER set with --overwrite)')
+    parser.add_argument('--out', required=True,
+                        help='output folder (new or empty; a SynthDFER set with --overwrite)')
     parser.add_argument('--preset', choices=sorted(SYNTH_PRESETS), default=None,
                         help="a named setting ('demo': the CPU demo's); options given "
                              'explicitly override it')

@@ -23,7 +23,7 @@ train_pipeline = [
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
 test_pipeline = [
-    dict(type='UniformSample', clip_len=clip_len, test_mode=True),
+    dict(type='SegmentCentreSample', clip_len=clip_len),
     decode,
     # <- corruption transforms are inserted here (the index right after the decode)
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
