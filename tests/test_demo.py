@@ -44,7 +44,7 @@ def test_default_preset_is_the_demo_setting():
     from hdf_bench.demo import PRESETS
     preset = PRESETS['default']
     assert (preset.synth, preset.recipe, preset.epochs, preset.imbalance_epochs) == (
-        'demo', 'demo', 6, 6)
+        'demo', 'demo', 3, 3)
     assert preset.models == ('hdf', 'x3d_s', 'static_r18')
     assert preset.imbalance_models == ('hdf', 'x3d_s') and preset.rhos == (10.0,)
     for name in preset.models:
