@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
@@ -93,12 +93,14 @@ def test_bad_indices_and_missing_frames_are_named(synth_root, tmp_path):
 
 
 def test_demo_config_trains_through_the_cache(synth_root, tmp_path):
-    from hdf_bench.engine.training import train, without_validation
-    from hdf_bench.zoo import REPO_ROOT
-    cfg = without_validation(Config.fromfile(
-        str(REPO_ROOT / 'configs/baselines/x3d_s_synthdfer_demo.py')))
-    cfg.train_dataloader.dataset.pipeline[1].cache_dir = str(tmp_path / 'cache')
-    cfg.train_dataloader.batch_size = 4
-    ckpt = train(cfg, tmp_path / 'run', data_root=str(synth_root), max_epochs=1)
-    assert ckpt.is_file()
+    from hdf_bench import zoo
+    from hdf_bench.engine import cfg as cfgs
+    from hdf_bench.engine.run import Run
+    from hdf_bench.engine.training import train
+    run = Run.load(zoo.get('x3d_s').ref(recipe='demo'), synth_root,
+                   options={'train_dataloader.batch_size': 4})
+    cfg = cfgs.with_clip_cache(cfgs.without_validation(run.cfg), tmp_path / 'cache')
+    cfg = cfgs.with_epochs(cfg, 1, cfgs.iters_per_epoch(cfg))
+    result = train(run.edited(cfg), tmp_path / 'run')
+    assert Path(result.run.checkpoint).is_file()
     assert len(list((tmp_path / 'cache').rglob('*.npy'))) > 0
