@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-SECTIONS = ('summary', 'corruptions', 'groups', 'uncertainty', 'significance', 'confusion',
+SECTIONS = ('summary', 'headline', 'corruptions', 'groups', 'uncertainty', 'significance', 'confusion',
             'imbalance', 'prior', 'latency', 'regions', 'gallery')
 FORMATS = ('md', 'html', 'tex', 'csv', 'parquet')
 METRICS = ('war', 'uar')
