@@ -70,8 +70,7 @@ def make_context(store_root: str | Path, spec: ReportSpec) -> tuple[Context, lis
     failed = [m for m in keep if judged[m] is not None and not judged[m].learned]
     reference_missing = ''
     if reference in failed:
-        reference_missing = (f'reference model {reference!r} did not learn: no reference is '
-                             'used (CE, mCE and paired tests omitted)')
+        reference_missing = f'reference model {reference!r} did not learn: no reference is used'
         reference = None
     models = [m for m in models if m not in failed] + [m for m in models if m in failed]
     protocols = guard.protocols(cells)
@@ -91,7 +90,8 @@ def protocol_label(ctx: Context) -> str:
     kinds = set(ctx.protocols.values())
     if len(kinds) == 1:
         return f'protocol: {kinds.pop()}'
-    return 'protocols: ' + ', '.join(f'{m} {p}' for m, p in ctx.protocols.items())
+    return 'protocols: ' + ', '.join(f'{m} {ctx.protocols[m]}' for m in ctx.models
+                                     if m in ctx.protocols)
 
 
 def banner(ctx: Context) -> list[str]:
@@ -104,7 +104,8 @@ def banner(ctx: Context) -> list[str]:
                      'in every table and figure, listed last, and left out of the rankings, the '
                      'paired tests, the headline comparison and the mCE reference.')
     if ctx.reference_missing:
-        lines.append(ctx.reference_missing[0].upper() + ctx.reference_missing[1:] + '.')
+        lines.append(ctx.reference_missing[0].upper() + ctx.reference_missing[1:]
+                     + ' (CE, mCE and the paired tests are omitted).')
     return lines
 
 

@@ -88,7 +88,7 @@ def common_conditions(cells: pd.DataFrame, severities: list[int]) -> tuple[pd.Da
     Models with no corruption cell on a data set and fold do not narrow the set there.
 
     Returns:
-        the filtered cells and one note per model and fold naming the conditions left out.
+        the filtered cells and one note per model and fold naming the conditions it lacks.
     """
     corr = (cells['axis'] == 'corruption') & cells['severity'].isin(severities)
     keep = pd.Series(True, index=cells.index)
@@ -98,13 +98,14 @@ def common_conditions(cells: pd.DataFrame, severities: list[int]) -> tuple[pd.Da
         have = {m: set(zip(r['condition'], r['severity'], strict=True))
                 for m, r in rows.groupby('model', sort=False)}
         shared = set.intersection(*have.values())
+        every = set.union(*have.values())
         for model, conds in have.items():
-            extra = sorted(conds - shared)
-            if extra:
-                listed = ', '.join(f'{c} s{s}' for c, s in extra)
-                notes.append(f'{model} ({dataset}, fold {fold}): {len(extra)} corruption '
-                             f'condition(s) not held by every model left out of mPC, rPC, gamma '
-                             f'and mCE: {listed}.')
+            lacks = sorted(every - conds)
+            if lacks:
+                listed = ', '.join(f'{c} s{s}' for c, s in lacks)
+                notes.append(f'{model} lacks {len(lacks)} corruption condition(s) on {dataset} '
+                             f'fold {fold} ({listed}): they are left out of mPC, rPC, gamma and '
+                             'mCE for every model there.')
         pairs = list(zip(rows['condition'], rows['severity'], strict=True))
         keep[rows.index] = np.array([p in shared for p in pairs], bool)
     return cells[keep | ~corr].reset_index(drop=True), notes
