@@ -10,8 +10,8 @@ from hdf_bench.report.context import Context
 from hdf_bench.report.document import Report, Section, Table
 from hdf_bench.report.render import write_report
 from hdf_bench.report.sections.corruption import corruption_section, group_section, summary_section
-from hdf_bench.report.sections.learned import headline_section, learned_section
 from hdf_bench.report.sections.faces import gallery_section, region_section
+from hdf_bench.report.sections.learned import headline_section, learned_section
 from hdf_bench.report.sections.shift_latency import (
     imbalance_section,
     latency_section,
@@ -26,7 +26,8 @@ from hdf_bench.report.spec import ReportSpec
 from hdf_bench.results import ResultsStore, read_frame
 
 BUILDERS: dict[str, Callable[[Context], Section]] = {
-    'summary': summary_section, 'headline': headline_section, 'corruptions': corruption_section, 'groups': group_section,
+    'summary': summary_section, 'headline': headline_section,
+    'corruptions': corruption_section, 'groups': group_section,
     'uncertainty': uncertainty_section, 'significance': significance_section,
     'confusion': confusion_section, 'imbalance': imbalance_section, 'prior': prior_section,
     'latency': latency_section, 'regions': region_section, 'gallery': gallery_section,

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hdf_bench.evaluation.protocols import PROTOCOLS
 from hdf_bench.evaluation.learned import LearnedVerdict, learned_verdict
+from hdf_bench.evaluation.protocols import PROTOCOLS
 from hdf_bench.report.record import predictions
 
 NOT_LEARNED = ' (not learned)'
