@@ -64,6 +64,7 @@ def make_context(store_root: str | Path, spec: ReportSpec) -> tuple[Context, lis
     cells = cells[cells['model'].isin(keep)].reset_index(drop=True)
     if cells.empty:
         raise ValueError('no cell of the store matches the spec (models / datasets)')
+    every = cells
     cells, dropped = guard.common_conditions(cells, spec.severities)
     notes += dropped
     judged = guard.verdicts(cells, keep, spec.confidence_level, spec.n_resamples, spec.seed)
@@ -82,7 +83,8 @@ def make_context(store_root: str | Path, spec: ReportSpec) -> tuple[Context, lis
                   not_learned=[names[m] for m in failed],
                   protocols={names[m]: p for m, p in protocols.items()},
                   severities=severities, corruptions=corruptions,
-                  reference_missing=reference_missing, names=names)
+                  reference_missing=reference_missing, names=names,
+                  store_cells=every.assign(model=every['model'].map(names)))
     return ctx, notes
 
 

@@ -26,6 +26,8 @@ class Context:
         corruptions: corruptions actually averaged (held by every model).
         reference_missing: why there is no reference (when ``reference`` is ``None``).
         names: store model name -> display name (identity when empty).
+        store_cells: the cells before the common-condition filter (display names applied);
+            for sections that read each model on its own (face regions, gallery).
 
     Model names are display names (see :mod:`hdf_bench.report.guard`).
     """
@@ -41,6 +43,11 @@ class Context:
     corruptions: list[str] = field(default_factory=list)
     reference_missing: str = ''
     names: dict[str, str] = field(default_factory=dict)
+    store_cells: pd.DataFrame | None = None
+
+    def every_cell(self) -> pd.DataFrame:
+        """The cells before the common-condition filter."""
+        return self.cells if self.store_cells is None else self.store_cells
 
     def learned(self, model: str) -> bool:
         """False only for a model judged not to have learned."""
