@@ -5,13 +5,19 @@ through the mmengine runner (:func:`hdf_bench.engine.training.train`, resumable)
 last checkpoint on the clean test split into a results store per seed (the sweep's clean cell,
 so a rerun skips it), and profiles the untrained model once (:func:`profile_model`: parameters,
 multiply-accumulates, CPU latency). :func:`comparison_table` joins the two into one row per
-model: WAR / UAR (mean and sample std over seeds), params, GFLOPs, latency.
+model: WAR / UAR (mean and sample std over seeds), the learned guard (each seed's clean UAR
+95 % bootstrap CI against chance, :mod:`hdf_bench.evaluation.learned`), params, GFLOPs, latency.
+
+Protocols (:mod:`hdf_bench.evaluation.protocols`): ``strict`` (default) reports the last
+checkpoint's WAR and UAR; ``peers`` trains with validation on the test split every epoch and
+reports WAR and UAR maximised separately over epochs, as published DFER numbers do (work dirs
+``seed<k>-peers``). The learned guard always judges the last checkpoint's predictions.
 
 Layout of ``run_dir``::
 
     data/synthdfer/            generated when no data root is given
-    train/<model>/seed<k>/     mmengine work dirs (logs, checkpoints)
-    results/seed<k>/cells/     clean test cells (hdf_bench.results)
+    train/<model>/seed<k>/     mmengine work dirs (logs, checkpoints); seed<k>-peers for peers
+    results/seed<k>/cells/     clean test cells (hdf_bench.results); seed<k>-peers for peers
     profile/<model>.json       params, GFLOPs, latency (written atomically)
     zoo_table.md, zoo_table.csv
 """
@@ -113,30 +119,56 @@ def _profile(run: Path, name: str, threads: int, latency: bool) -> dict:
     return row
 
 
+def _guard(row: pd.Series) -> dict:
+    """The learned verdict of one clean cell (NaN / None fields without predictions)."""
+    from hdf_bench.evaluation.learned import learned_verdict
+    from hdf_bench.report.record import predictions
+
+    pred = predictions(row['record'])
+    if pred is None or len(pred) < 2:
+        return dict(learned=None, uar_low=float('nan'), uar_high=float('nan'),
+                    classes_predicted=None)
+    v = learned_verdict(pred['label'], pred['pred'], len(row['classes']))
+    return dict(learned=v.learned, uar_low=v.uar_low, uar_high=v.uar_high,
+                classes_predicted=v.classes_predicted)
+
+
 def _train_and_test(run: Path, name: str, seed: int, data_root: Path, epochs: int | None,
-                    device: str) -> pd.DataFrame:
+                    device: str, protocol: str = 'strict') -> pd.DataFrame:
     """Train ``name`` with ``seed`` (resumably) and return its clean test row(s)."""
     from hdf_bench.engine import cfg as cfgs
     from hdf_bench.engine.run import Run
     from hdf_bench.engine.training import train
+    from hdf_bench.evaluation.protocols import peers_scores
     from hdf_bench.robustness.sweep import run_sweep
 
     job = Run.load(zoo.get(name).ref(), data_root, options={'randomness.seed': seed})
-    job = job.edited(cfgs.without_validation(job.cfg))
+    if protocol == 'strict':
+        job = job.edited(cfgs.without_validation(job.cfg))
     if epochs is not None:
         job = job.edited(cfgs.with_epochs(job.cfg, epochs, cfgs.iters_per_epoch(job.cfg)))
+    tag = f'seed{seed}' + ('' if protocol == 'strict' else f'-{protocol}')
     start = time.perf_counter()
-    trained = train(job, run / 'train' / name / f'seed{seed}').run
+    work_dir = run / 'train' / name / tag
+    trained = train(job, work_dir).run
     print(f'   {name} seed {seed}: {trained.checkpoint} ({time.perf_counter() - start:.0f} s)',
           flush=True)
-    frame = run_sweep([trained], [], run / 'results' / f'seed{seed}', device=device, quiet=True)
-    return frame[frame['axis'] == 'clean'].assign(train_seed=seed)
+    frame = run_sweep([trained], [], run / 'results' / tag, device=device, quiet=True)
+    frame = frame[frame['axis'] == 'clean'].assign(train_seed=seed, protocol=protocol)
+    frame = frame.assign(**pd.DataFrame([_guard(r) for _, r in frame.iterrows()],
+                                        index=frame.index))
+    if protocol == 'peers':
+        best = peers_scores(work_dir)
+        frame = frame.assign(war=best['war'], uar=best['uar'], war_epoch=best['war_epoch'],
+                             uar_epoch=best['uar_epoch'])
+    return frame
 
 
 def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
                 seeds: Sequence[int] = (0,), epochs: int | None = None,
                 data_root: str | os.PathLike | None = None, threads: int = 1,
-                latency: bool = True, device: str = 'cpu') -> pd.DataFrame:
+                latency: bool = True, device: str = 'cpu',
+                protocol: str = 'strict') -> pd.DataFrame:
     """Train, test and profile zoo models; write ``zoo_table.md`` / ``.csv`` into ``run_dir``.
 
     Args:
@@ -151,10 +183,14 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
         threads: torch CPU threads for the latency columns.
         latency: measure latency (else those columns are empty).
         device: 'cpu' or 'cuda' for training and testing.
+        protocol: ``strict`` or ``peers`` (see the module docstring).
 
     Returns:
         The table (one row per model), as written to ``zoo_table.csv``.
     """
+    from hdf_bench.evaluation.protocols import check_protocol
+
+    check_protocol(protocol)
     names = list(models) if models else zoo.list_models()
     for name in names:
         zoo.get(name)  # ValueError naming the valid models
@@ -171,7 +207,7 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
     for name in names:
         print(f'-- {name}', flush=True)
         for seed in seeds:
-            scores.append(_train_and_test(run, name, seed, data_root, epochs, device))
+            scores.append(_train_and_test(run, name, seed, data_root, epochs, device, protocol))
         profiles.append(_profile(run, name, threads, latency))
     table = comparison_table(pd.concat(scores, ignore_index=True), pd.DataFrame(profiles))
     atomic_write_text(run / 'zoo_table.csv', table.to_csv(index=False))
@@ -180,24 +216,54 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
 
 
 def comparison_table(scores: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
-    """One row per model: WAR / UAR in % (mean, sample std, seeds) joined with the profiles.
+    """One row per model: WAR / UAR in % (mean, sample std, seeds), the learned guard, joined
+    with the profiles.
 
     Args:
-        scores: clean test rows with ``model``, ``train_seed``, ``war``, ``uar`` (fractions).
+        scores: clean test rows with ``model``, ``train_seed``, ``war``, ``uar`` (fractions);
+            optionally ``protocol`` and the guard's ``learned``, ``uar_low``, ``uar_high``.
         profiles: rows of :func:`profile_model`.
     """
+    scores = scores.copy()
+    for col, default in (('protocol', 'strict'), ('learned', None), ('uar_low', float('nan')),
+                         ('uar_high', float('nan'))):
+        if col not in scores:
+            scores[col] = default
     grouped = scores.groupby('model', sort=False)
     acc = pd.DataFrame({
         'war': grouped['war'].mean() * 100, 'war_std': grouped['war'].std(ddof=1) * 100,
         'uar': grouped['uar'].mean() * 100, 'uar_std': grouped['uar'].std(ddof=1) * 100,
         'seeds': grouped['train_seed'].nunique(), 'test_clips': grouped['num_samples'].first(),
-    }).reset_index()
+        'protocol': grouped['protocol'].agg(lambda v: '+'.join(sorted(set(v)))),
+        'learned': grouped['learned'].agg(_all_learned),
+        'uar_ci': pd.Series({model: _cis(part) for model, part in grouped}),
+    }).reset_index(names='model')
     order = list(dict.fromkeys([*scores['model'], *profiles['model']]))  # first seen first
     table = acc.merge(profiles, on='model', how='outer').set_index('model').loc[order]
     table = table.reset_index()
     family = {e.name: e.family for e in zoo.ZOO}
     table.insert(1, 'family', table['model'].map(family))
     return table
+
+
+def _cis(rows: pd.DataFrame) -> str | None:
+    """Each seed's UAR interval in %, ``'[lo, hi]; ...'`` (None when none was computed)."""
+    text = '; '.join(f'[{100 * lo:.1f}, {100 * hi:.1f}]'
+                     for lo, hi in zip(rows['uar_low'], rows['uar_high'], strict=True)
+                     if pd.notna(lo))
+    return text or None
+
+
+def _all_learned(values: pd.Series) -> bool | None:
+    """True when every seed learned, False when one did not, None when none was judged."""
+    judged = [bool(v) for v in values if v is not None and not pd.isna(v)]
+    return all(judged) if judged else None
+
+
+def _learned_text(learned, ci) -> str:
+    if learned is None or pd.isna(learned):
+        return '-'
+    return ('yes ' if learned else 'NOT LEARNED ') + (ci if isinstance(ci, str) else '')
 
 
 def _mean_std(mean: float, std: float) -> str:
@@ -214,20 +280,27 @@ def format_markdown(table: pd.DataFrame) -> str:
     """The table as Markdown, with the counting conventions in a header line."""
     seeds = int(table['seeds'].max()) if table['seeds'].notna().any() else 0
     threads = table['threads'].dropna()
+    protocols = sorted(set(table['protocol'].dropna())) if 'protocol' in table else []
+    protocol = '+'.join(protocols) or 'strict'
     lines = [
+        f'Protocol: {protocol} (strict: last checkpoint, WAR and UAR from the same predictions; '
+        'peers: best epoch on the test split, WAR and UAR maximised separately). '
         f'WAR / UAR in % on the clean test split ({seeds} seed(s): mean ± sample std). '
+        'learned: every seed\'s clean UAR 95 % bootstrap CI (%) lies above chance and the model '
+        'predicts >= 3 classes (hdf_bench.evaluation.learned). '
         'GFLOPs: multiply-accumulates of one clip, at the CPU input and at 16x112x112. '
         f'Latency: CPU, {int(threads.iloc[0]) if len(threads) else "-"} thread(s), eval, '
         'untrained weights, median of 3 after a warm-up.',
         '',
-        '| model | family | WAR % | UAR % | params (M) | input | GFLOPs | GFLOPs 16x112² '
-        '| latency b1 (ms) | latency b8 (ms) |',
-        '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+        f'| model | family | WAR % ({protocol}) | UAR % ({protocol}) | learned (UAR CI %) '
+        '| params (M) | input | GFLOPs | GFLOPs 16x112² | latency b1 (ms) | latency b8 (ms) |',
+        '| --- | --- | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |',
     ]
     for row in table.itertuples():
         lines.append(
             f'| {row.model} | {row.family} | {_mean_std(row.war, row.war_std)} '
-            f'| {_mean_std(row.uar, row.uar_std)} | {_num(row.params_m, 2)} | {row.input} '
+            f'| {_mean_std(row.uar, row.uar_std)} | {_learned_text(row.learned, row.uar_ci)} '
+            f'| {_num(row.params_m, 2)} | {row.input} '
             f'| {_num(row.gflops, 2)} | {_num(row.gflops_paper, 2)} '
             f'| {_num(row.latency_b1_ms, 0)} | {_num(row.latency_b8_ms, 0)} |')
     return '\n'.join(lines) + '\n'

@@ -50,7 +50,9 @@ def test_paper_gflops_come_from_the_paper_recipe_model():
 
 def test_table_averages_seeds_and_joins_profiles():
     scores = pd.DataFrame(dict(model=['hdf', 'hdf', 'x3d_s'], train_seed=[0, 1, 0],
-                               war=[0.2, 0.4, 0.5], uar=[0.1, 0.3, 0.25], num_samples=40))
+                               war=[0.2, 0.4, 0.5], uar=[0.1, 0.3, 0.25], num_samples=40,
+                               learned=[True, False, True], uar_low=[0.05, 0.2, 0.2],
+                               uar_high=[0.15, 0.4, 0.3]))
     profiles = pd.DataFrame([dict(model=m, params_m=1.0, input='8x64x64', gflops=0.2,
                                   gflops_paper=1.3, threads=1, latency_b1_ms=5.0,
                                   latency_b8_ms=30.0) for m in ('hdf', 'x3d_s')])
@@ -60,9 +62,14 @@ def test_table_averages_seeds_and_joins_profiles():
     assert table.loc['hdf', 'seeds'] == 2
     assert math.isnan(table.loc['x3d_s', 'war_std'])
     text = format_markdown(table.reset_index())
-    row = '| hdf | hdf | 30.0 ± 14.1 | 20.0 ± 14.1 | 1.00 | 8x64x64 | 0.20 | 1.30 | 5 | 30 |'
+    row = ('| hdf | hdf | 30.0 ± 14.1 | 20.0 ± 14.1 | NOT LEARNED [5.0, 15.0]; [20.0, 40.0] '
+           '| 1.00 | 8x64x64 | 0.20 | 1.30 | 5 | 30 |')
     assert row in text
-    assert '| x3d_s | baseline | 50.0 | 25.0 |' in text
+    assert '| x3d_s | baseline | 50.0 | 25.0 | yes [20.0, 30.0] |' in text
+    assert 'Protocol: strict' in text and '| WAR % (strict) |' in text
+    unjudged = comparison_table(scores.drop(columns=['learned', 'uar_low', 'uar_high']),
+                                profiles)
+    assert '| 20.0 ± 14.1 | - | 1.00 |' in format_markdown(unjudged)
 
 
 def test_compare_rejects_unknown_models(tmp_path, capsys):
@@ -86,6 +93,8 @@ def test_compare_end_to_end_and_resume(tmp_path, synth_root, capsys):
             assert (run / 'train' / name / f'seed{seed}' / 'epoch_1.pth').is_file()
     md = (run / 'zoo_table.md').read_text()
     assert '| x3d_s | baseline |' in md and '| static_r18 | baseline |' in md
+    assert table['uar_ci'].str.count(r'\[').eq(2).all()  # one CI per seed
+    assert set(table['learned']) <= {True, False}
 
     stamps = {p: p.stat().st_mtime_ns for p in run.rglob('*.pth')}
     stamps.update({p: p.stat().st_mtime_ns for p in (run / 'results').rglob('*.json')})

@@ -68,7 +68,8 @@ def test_summary_matches_independent_computation(store, report):
         mine = frame[frame['model'] == model]
         corr = mine[mine['axis'] == 'corruption'].groupby('fold')['war'].mean()
         clean = mine[mine['axis'] == 'clean'].set_index('fold')['war']
-        row = summary[(summary['model'] == model) & (summary['metric'] == 'war')].iloc[0]
+        shown = 'M3DFEL (scratch)' if model == 'm3dfel' else model  # display name
+        row = summary[(summary['model'] == shown) & (summary['metric'] == 'war')].iloc[0]
         assert row['n_folds'] == 2
         assert row['mpc_mean'] == pytest.approx(corr.mean())
         assert row['mpc_std'] == pytest.approx(np.std(corr.to_numpy(), ddof=1))
@@ -86,7 +87,7 @@ def test_summary_matches_independent_computation(store, report):
 
 def test_paired_tests_and_intervals(report):
     tests = pd.read_csv(report / 'tables' / 'paired_tests.csv')
-    assert set(tests['model']) == {'hdf', 'm3dfel'}
+    assert set(tests['model']) == {'hdf', 'M3DFEL (scratch)'}
     assert set(tests['comparison']) == {'clean WAR', 'clean UAR', 'mPC WAR', 'mPC UAR'}
     assert tests['p'].between(0, 1).all()
     intervals = pd.read_csv(report / 'tables' / 'intervals.csv')

@@ -1,6 +1,8 @@
 """Bad inputs of the sweep give errors that name the file or field and what was expected."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 from test_sweep_support import SUITE, make_model, make_root
@@ -33,10 +35,25 @@ def test_zoo_model_without_checkpoint_names_the_folder(tmp_path):
         ref_from_run_folder('hdf', tmp_path)
 
 
-def test_checkpoint_of_a_run_folder(tmp_path):
-    for name in ('epoch_1.pth', 'epoch_2.pth', 'best_dfer_war_epoch_1.pth'):
+_DUMPED = '''
+_ds = dict(type='SynthDFERDataset', data_root='d', ann_file='{val}', pipeline=[])
+val_dataloader = dict(batch_size=1, dataset=_ds)
+test_dataloader = dict(batch_size=1, dataset=dict(_ds, ann_file='test.txt', test_mode=True))
+'''
+
+
+@pytest.mark.parametrize('val, expected', [
+    (None, 'epoch_2.pth'),  # no dumped config: the last checkpoint
+    ('test.txt', 'epoch_2.pth'),  # validated on the test split: never best-first
+    ('val.txt', 'best_dfer_war_epoch_1.pth'),  # held-out validation: best first
+])
+def test_checkpoint_of_a_run_folder(tmp_path, val, expected):
+    for name in ('epoch_1.pth', 'best_dfer_war_epoch_1.pth', 'epoch_2.pth'):
         (tmp_path / name).write_bytes(b'x')
-    assert find_checkpoint(tmp_path).name == 'best_dfer_war_epoch_1.pth'
+        time.sleep(0.01)  # distinct mtimes: epoch_2 is the newest
+    if val is not None:
+        (tmp_path / 'cfg.py').write_text(_DUMPED.format(val=val))
+    assert find_checkpoint(tmp_path).name == expected
 
 
 def test_missing_checkpoint(tiny, tmp_path):

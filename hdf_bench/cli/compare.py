@@ -25,6 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--threads', type=int, default=1,
                         help='torch CPU threads for the latency columns (default 1)')
     parser.add_argument('--no-latency', action='store_true', help='skip the latency columns')
+    parser.add_argument('--protocol', choices=('strict', 'peers'), default='strict',
+                        help='strict (default): last checkpoint, WAR and UAR from the same '
+                        'predictions; peers: validate on the test split every epoch and report '
+                        'WAR and UAR maximised separately over epochs (as published DFER '
+                        'numbers; labelled in the table)')
     parser.add_argument('--device', choices=('cpu', 'cuda'), default='cpu',
                         help='device for training and testing (default cpu)')
 
@@ -34,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.threads < 1:
         raise ValueError(f'--threads must be >= 1, got {args.threads}')
     table = run_compare(args.run_dir, args.models, args.seeds, args.epochs, args.data_root,
-                        args.threads, not args.no_latency, args.device)
+                        args.threads, not args.no_latency, args.device, args.protocol)
     print('\n' + format_markdown(table))
     print(f'written: {args.run_dir}/zoo_table.md and zoo_table.csv')
     return 0

@@ -6,7 +6,8 @@ fixed number of threads, its console output in a log file, its progress polled b
 
 Checkpoint policy: a run trained here is evaluated with its final checkpoint
 (:func:`final_checkpoint`, no best-checkpoint selection); a folder trained elsewhere is read
-with :func:`find_checkpoint` (the best checkpoint mmengine kept, else the last one).
+with :func:`find_checkpoint` (the last checkpoint; the best one mmengine kept only when the
+folder's config validated on a split other than the test split).
 """
 from __future__ import annotations
 
@@ -39,11 +40,31 @@ def final_checkpoint(cfg: Config, work_dir: str | os.PathLike) -> Path:
     raise ValueError(f'config {cfg.filename}: train_cfg needs max_epochs or max_iters')
 
 
+def validates_on_held_out(folder: str | os.PathLike) -> bool:
+    """Whether the config mmengine dumped into ``folder`` validates on a split other than the
+    test split (its val and test datasets differ beyond pipeline and test mode). ``False`` when
+    no dumped config says so."""
+    ignore = ('pipeline', 'test_mode')
+    for path in sorted(Path(folder).glob('*.py')):
+        try:
+            cfg = Config.fromfile(str(path))
+        except Exception:  # not a config (any python file may lie there)
+            continue
+        if not cfg.get('val_dataloader') or not cfg.get('test_dataloader'):
+            return False
+        val, test = ({k: v for k, v in cfgs.inner_dataset(cfg, loader).items()
+                      if k not in ignore} for loader in ('val_dataloader', 'test_dataloader'))
+        return val != test
+    return False
+
+
 def find_checkpoint(folder: str | os.PathLike) -> Path:
     """The checkpoint of a training run folder (mmengine's ``work_dir``) trained elsewhere.
 
-    Order: the newest ``best*.pth`` (the model selected on validation), then the file named
-    in ``last_checkpoint``, then the newest ``*.pth``.
+    Order: the newest ``best*.pth`` only when the run validated on a held-out split
+    (:func:`validates_on_held_out`; a best checkpoint picked on the test split would report
+    test-selected numbers), then the file named in ``last_checkpoint``, then the newest
+    ``*.pth`` other than ``best*``.
 
     Args:
         folder: the run folder of one model.
@@ -52,7 +73,7 @@ def find_checkpoint(folder: str | os.PathLike) -> Path:
     if not folder.is_dir():
         raise FileNotFoundError(f'run folder {folder} does not exist')
     best = sorted(folder.glob('best*.pth'), key=lambda p: p.stat().st_mtime)
-    if best:
+    if best and validates_on_held_out(folder):
         return best[-1]
     marker = folder / 'last_checkpoint'
     if marker.is_file():
@@ -60,7 +81,8 @@ def find_checkpoint(folder: str | os.PathLike) -> Path:
         path = path if path.is_absolute() else folder / path.name
         if path.is_file():
             return path
-    found = sorted(folder.glob('*.pth'), key=lambda p: p.stat().st_mtime)
+    found = sorted((p for p in folder.glob('*.pth') if not p.name.startswith('best')),
+                   key=lambda p: p.stat().st_mtime)
     if not found:
         raise FileNotFoundError(f'no checkpoint (*.pth) in run folder {folder}')
     return found[-1]

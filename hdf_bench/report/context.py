@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from hdf_bench.evaluation.learned import LearnedVerdict
 from hdf_bench.report.spec import ReportSpec
 
 
@@ -17,19 +18,51 @@ class Context:
         cells: output of :func:`hdf_bench.results.read_frame`, filtered by the spec.
         spec: the report spec.
         models: models in display order.
-        reference: the reference model when it is in the store, else ``None``.
+        reference: the reference model when it is in the store and learned, else ``None``.
+        verdicts: learned verdict per model (``None``: no clean predictions to judge).
+        not_learned: models that did not learn (listed last in ``models``).
+        protocols: evaluation protocol per model (``strict`` or ``peers``).
+        severities: severities of the corruption cells actually averaged.
+        corruptions: corruptions actually averaged (held by every model).
+        reference_missing: why there is no reference (when ``reference`` is ``None``).
+        names: store model name -> display name (identity when empty).
+        store_cells: the cells before the common-condition filter (display names applied);
+            for sections that read each model on its own (face regions, gallery).
+
+    Model names are display names (see :mod:`hdf_bench.report.guard`).
     """
 
     cells: pd.DataFrame
     spec: ReportSpec
     models: list[str]
     reference: str | None
+    verdicts: dict[str, LearnedVerdict | None] = field(default_factory=dict)
+    not_learned: list[str] = field(default_factory=list)
+    protocols: dict[str, str] = field(default_factory=dict)
+    severities: list[int] = field(default_factory=list)
+    corruptions: list[str] = field(default_factory=list)
+    reference_missing: str = ''
+    names: dict[str, str] = field(default_factory=dict)
+    store_cells: pd.DataFrame | None = None
+
+    def every_cell(self) -> pd.DataFrame:
+        """The cells before the common-condition filter."""
+        return self.cells if self.store_cells is None else self.store_cells
+
+    def learned(self, model: str) -> bool:
+        """False only for a model judged not to have learned."""
+        return model not in self.not_learned
+
+    def no_reference(self) -> str:
+        """Why CE / mCE and paired tests have no reference."""
+        return self.reference_missing or (
+            f'reference model {self.spec.reference!r} is not in the store')
 
     def order(self, frame: pd.DataFrame, by: tuple[str, ...] = ('model',)) -> pd.DataFrame:
         """Sort rows by display order of models (stable for the other columns)."""
         if frame.empty or 'model' not in frame:
             return frame
-        ranks = {'model': {m: i for i, m in enumerate(self.models)},
+        ranks = {'model': {m.lower(): i for i, m in enumerate(self.models)},
                  'metric': {m: i for i, m in enumerate(self.spec.metrics)}}
         keys = [c for c in ('dataset', 'model', 'fold', *by) if c in frame]
         keys = list(dict.fromkeys(keys))

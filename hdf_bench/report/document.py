@@ -50,11 +50,12 @@ class Section:
 
 @dataclass
 class Report:
-    """The whole report."""
+    """The whole report; ``banner`` lines are shown first, as warnings."""
 
     title: str
     intro: list[str]
     sections: list[Section]
+    banner: list[str] = field(default_factory=list)
 
     def blocks(self, kind: type) -> list:
         return [b for s in self.sections for b in s.blocks if isinstance(b, kind)]

@@ -22,6 +22,7 @@ figure { margin: 1em 0 2em; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption, caption { font-size: .9em; color: #555; text-align: left; }
 .missing { color: #a33; }
+.banner { border: 2px solid #a33; background: #fdecea; padding: .6em; font-weight: bold; }
 """
 
 # Sets data attributes on <body> once every image has loaded (read by the headless check).
@@ -50,7 +51,9 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def to_markdown(report: Report, figure_dir: str = 'figures') -> str:
-    lines = [f'# {report.title}', '', *report.intro, '']
+    lines = [f'# {report.title}', '']
+    lines += [line for text in report.banner for line in (f'> **Warning:** {text}', '')]
+    lines += [*report.intro, '']
     for section in report.sections:
         lines += [f'## {section.title}', '']
         for block in section.blocks:
@@ -70,6 +73,7 @@ def to_html(report: Report) -> str:
     parts = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
              f'<title>{esc(report.title)}</title>', f'<style>{CSS}</style>',
              f'<script>{LOAD_SCRIPT}</script>', '</head><body>', f'<h1>{esc(report.title)}</h1>']
+    parts += [f'<p class="banner">Warning: {esc(text)}</p>' for text in report.banner]
     parts += [f'<p>{esc(p)}</p>' for p in report.intro]
     for section in report.sections:
         parts.append(f'<h2>{esc(section.title)}</h2>')
@@ -122,6 +126,8 @@ def to_latex(report: Report, figure_dir: str = 'figures') -> str:
              r'\documentclass{article}', r'\usepackage{booktabs}', r'\usepackage{graphicx}',
              r'\usepackage[margin=2cm]{geometry}', r'\begin{document}',
              f'\\section*{{{tex_escape(report.title)}}}']
+    lines += [f'\\noindent\\fbox{{\\parbox{{\\linewidth}}{{\\textbf{{Warning:}} '
+              f'{tex_escape(text)}}}}}\n' for text in report.banner]
     lines += [tex_escape(p) + '\n' for p in report.intro]
     for section in report.sections:
         lines.append(f'\\subsection*{{{tex_escape(section.title)}}}')

@@ -33,8 +33,7 @@ def _missing_notes(ctx: Context, section: Section, clean: pd.DataFrame,
         if model not in set(corr['model']):
             section.note(f'no corruption cells for model {model}.', missing=True)
     if ctx.reference is None:
-        section.note(f'reference model {ctx.spec.reference!r} is not in the store: CE, mCE and '
-                     'relative CE are omitted.', missing=True)
+        section.note(f'{ctx.no_reference()}: CE, mCE and relative CE are omitted.', missing=True)
     else:
         ref_folds = set(map(tuple, corr[corr['model'] == ctx.reference][['dataset', 'fold']]
                             .to_numpy()))
@@ -46,7 +45,9 @@ def _missing_notes(ctx: Context, section: Section, clean: pd.DataFrame,
 def summary_section(ctx: Context) -> Section:
     section = Section('Robustness summary')
     clean, corr = tables(ctx)
-    section.note(SIGN_NOTE.format(sev=ctx.spec.severities))
+    section.note(SIGN_NOTE.format(sev=ctx.severities))
+    section.note(f'Averaged over severities {ctx.severities} and {len(ctx.corruptions)} '
+                 f'corruption(s) held by every model: {", ".join(ctx.corruptions) or "none"}.')
     _missing_notes(ctx, section, clean, corr)
     if clean.empty and corr.empty:
         section.note('no clean or corruption cells in the store.', missing=True)

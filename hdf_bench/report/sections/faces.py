@@ -67,7 +67,7 @@ def region_section(ctx: Context) -> Section:
     """Per model and class: recall lost when the upper face, the eyes or the lower face is
     hidden; on SynthDFER, compared with the regions each class's action units move."""
     section = Section('Face-region reliance')
-    reliance = regions.region_reliance(recall_frame(ctx.cells))
+    reliance = regions.region_reliance(recall_frame(ctx.every_cell()))
     if reliance.empty:
         section.note('no region occlusion cells (upper_face_occlusion, eye_occlusion, '
                      'lower_face_occlusion) next to clean cells: run a sweep with the face '
@@ -120,7 +120,8 @@ def gallery_section(ctx: Context) -> Section:
     from hdf_bench.corruptions.gallery import corruption_list, draw_gallery
 
     section = Section('Corruption gallery')
-    present = set(ctx.cells.loc[ctx.cells['axis'] == 'corruption', 'condition'])
+    cells = ctx.every_cell()
+    present = set(cells.loc[cells['axis'] == 'corruption', 'condition'])
     names = [n for n in CORRUPTIONS if n in present]
     if not names:
         section.note('no corruption cells in the store: no gallery.', missing=True)

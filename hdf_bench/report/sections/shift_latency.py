@@ -93,7 +93,9 @@ def latency_section(ctx: Context) -> Section:
         section.note('no latency results given (--latency bench.json): section skipped.',
                      missing=True)
         return section
-    lat = read_latency(ctx.spec.latency, sorted(set(ctx.cells['model'])))
+    names = ctx.names or {m: m for m in set(ctx.cells['model'])}
+    lat = read_latency(ctx.spec.latency, sorted(names))
+    lat = lat.assign(model=lat['model'].map(names)) if not lat.empty else lat
     if lat.empty:
         section.note(f'no benchmark in {ctx.spec.latency} names a model of the store.',
                      missing=True)

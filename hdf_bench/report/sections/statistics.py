@@ -133,11 +133,58 @@ def _paired(ctx: Context, model_rows: pd.DataFrame, ref_rows: pd.DataFrame, metr
     return interval, len(labels)
 
 
+def pair_rows(ctx: Context, section: Section, model: str, reference: str) -> list[dict]:
+    """Paired tests of ``model`` minus ``reference`` on every data set and fold: McNemar on
+    clean WAR, paired bootstraps of clean UAR and of mPC (over the conditions both have)."""
+    rows = []
+    for dataset, fold in _folds(ctx):
+        clean_m = _rows(ctx, model, dataset, fold, 'clean')
+        clean_r = _rows(ctx, reference, dataset, fold, 'clean')
+        base = dict(model=model, dataset=dataset, fold=fold)
+        if not clean_m.empty and not clean_r.empty:
+            aligned = _aligned([clean_m.iloc[:1], clean_r.iloc[:1]])
+            if aligned is None:
+                section.note(f'no per-sample predictions for the clean cells of {model} or '
+                             f'{reference} ({dataset}, fold {fold}).', missing=True)
+            elif len(aligned[0]) >= 2:
+                _, _, correct = aligned
+                test = st.mcnemar(correct[0], correct[1])
+                rows.append(dict(base, comparison='clean WAR', test='McNemar (exact)',
+                                 clips=correct.shape[1],
+                                 diff=float(correct[0].mean() - correct[1].mean()),
+                                 low=np.nan, high=np.nan, p=test['p_exact'],
+                                 detail=f"b={test['b']} c={test['c']} chi2={test['chi2']:.2f}"
+                                        f" p_chi2={pval(test['p_chi2'])}"))
+            for metric in [m for m in ctx.spec.metrics if m == 'uar']:
+                interval, n = _paired(ctx, clean_m, clean_r, metric)
+                if interval is not None:
+                    rows.append(dict(base, comparison=f'clean {metric.upper()}',
+                                     test='paired bootstrap', clips=n, diff=interval.estimate,
+                                     low=interval.low, high=interval.high,
+                                     p=st.bootstrap_pvalue(interval.distribution),
+                                     detail=''))
+        corr_m = _rows(ctx, model, dataset, fold, 'corruption')
+        corr_r = _rows(ctx, reference, dataset, fold, 'corruption')
+        if corr_m.empty or corr_r.empty:
+            continue
+        common = set(corr_m['condition']) & set(corr_r['condition'])
+        corr_m = corr_m[corr_m['condition'].isin(common)]
+        corr_r = corr_r[corr_r['condition'].isin(common)]
+        for metric in ctx.spec.metrics:
+            interval, n = _paired(ctx, corr_m, corr_r, metric)
+            if interval is None:
+                continue
+            rows.append(dict(base, comparison=f'mPC {metric.upper()}',
+                             test='paired bootstrap', clips=n, diff=interval.estimate,
+                             low=interval.low, high=interval.high,
+                             p=st.bootstrap_pvalue(interval.distribution), detail=''))
+    return rows
+
+
 def significance_section(ctx: Context) -> Section:
     section = Section(f'Paired comparison with the reference ({ctx.spec.reference})')
     if ctx.reference is None:
-        section.note(f'reference model {ctx.spec.reference!r} is not in the store: no paired '
-                     'tests.', missing=True)
+        section.note(f'{ctx.no_reference()}: no paired tests.', missing=True)
         return section
     section.note('Clips aligned by sample id. WAR: McNemar test, exact two-sided binomial test on '
                  'the discordant pairs (scipy.stats.binomtest; chi-square with continuity '
@@ -148,60 +195,29 @@ def significance_section(ctx: Context) -> Section:
     for model in ctx.models:
         if model == ctx.reference:
             continue
-        for dataset, fold in _folds(ctx):
-            clean_m = _rows(ctx, model, dataset, fold, 'clean')
-            clean_r = _rows(ctx, ctx.reference, dataset, fold, 'clean')
-            base = dict(model=model, dataset=dataset, fold=fold)
-            if not clean_m.empty and not clean_r.empty:
-                aligned = _aligned([clean_m.iloc[:1], clean_r.iloc[:1]])
-                if aligned is None:
-                    section.note(f'no per-sample predictions for the clean cells of {model} or '
-                                 f'{ctx.reference} ({dataset}, fold {fold}).', missing=True)
-                elif len(aligned[0]) >= 2:
-                    _, _, correct = aligned
-                    test = st.mcnemar(correct[0], correct[1])
-                    rows.append(dict(base, comparison='clean WAR', test='McNemar (exact)',
-                                     clips=correct.shape[1],
-                                     diff=float(correct[0].mean() - correct[1].mean()),
-                                     low=np.nan, high=np.nan, p=test['p_exact'],
-                                     detail=f"b={test['b']} c={test['c']} chi2={test['chi2']:.2f}"
-                                            f" p_chi2={pval(test['p_chi2'])}"))
-                for metric in [m for m in ctx.spec.metrics if m == 'uar']:
-                    interval, n = _paired(ctx, clean_m, clean_r, metric)
-                    if interval is not None:
-                        rows.append(dict(base, comparison=f'clean {metric.upper()}',
-                                         test='paired bootstrap', clips=n, diff=interval.estimate,
-                                         low=interval.low, high=interval.high,
-                                         p=st.bootstrap_pvalue(interval.distribution),
-                                         detail=''))
-            corr_m = _rows(ctx, model, dataset, fold, 'corruption')
-            corr_r = _rows(ctx, ctx.reference, dataset, fold, 'corruption')
-            if corr_m.empty or corr_r.empty:
-                continue
-            common = set(corr_m['condition']) & set(corr_r['condition'])
-            corr_m = corr_m[corr_m['condition'].isin(common)]
-            corr_r = corr_r[corr_r['condition'].isin(common)]
-            for metric in ctx.spec.metrics:
-                interval, n = _paired(ctx, corr_m, corr_r, metric)
-                if interval is None:
-                    continue
-                rows.append(dict(base, comparison=f'mPC {metric.upper()}',
-                                 test='paired bootstrap', clips=n, diff=interval.estimate,
-                                 low=interval.low, high=interval.high,
-                                 p=st.bootstrap_pvalue(interval.distribution), detail=''))
+        if not ctx.learned(model):
+            section.note(f'{model}: left out of the paired tests (did not learn).')
+            continue
+        rows += pair_rows(ctx, section, model, ctx.reference)
     if not rows:
         section.note('no pairs of cells with per-sample predictions to compare.', missing=True)
         return section
     data = ctx.order(pd.DataFrame(rows), ())
+    section.blocks.append(Table('paired_tests', f'Model minus {ctx.reference} (percentage '
+                                'points); b = model right and reference wrong', data,
+                                paired_display(data)))
+    return section
+
+
+def paired_display(data: pd.DataFrame) -> pd.DataFrame:
+    """Formatted rows of :func:`pair_rows`."""
     display = data[['model', 'dataset', 'fold', 'comparison', 'test', 'clips']].copy()
     display['Δ (pp)'] = data['diff'].map(pct)
     display['CI (pp)'] = [f'[{pct(lo)}, {pct(hi)}]' if np.isfinite(lo) else '–'
                           for lo, hi in zip(data['low'], data['high'], strict=False)]
     display['p'] = data['p'].map(pval)
     display['detail'] = data['detail']
-    section.blocks.append(Table('paired_tests', f'Model minus {ctx.reference} (percentage '
-                                'points); b = model right and reference wrong', data, display))
-    return section
+    return display
 
 
 def _summed_confusion(rows: pd.DataFrame, num_classes: int) -> np.ndarray | None:
