@@ -64,12 +64,9 @@ def outside_target(model: Callable, name: str, dataset: str, data_root: str | os
 
     spec = spec or InputSpec()
     run = outside_run(name, dataset, data_root, fold, spec, source)
-    adapter = ModelAdapter(name, model, spec, classes, device)
-    target = target_of(run, None, dict(input=_spec_meta(spec), class_order=adapter.order),
-                       adapter)
-    if len(target.classes) != len(adapter.order):
-        raise ValueError(f'data set {dataset} has {len(target.classes)} classes; model '
-                         f'{name!r} maps {len(adapter.order)}')
+    target = target_of(run, None, dict(input=_spec_meta(spec)))
+    target.predictor = ModelAdapter(name, model, spec, classes, device, target.classes)
+    target.infer_cfg['class_order'] = target.predictor.order
     return target
 
 

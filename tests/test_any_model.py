@@ -4,6 +4,9 @@ tiny SynthDFER next to the zoo X3D-S, the same cells from the same weights, prio
 report, the CLI forms and the errors."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import torch
@@ -248,3 +251,20 @@ def test_bad_class_mapping_and_input_spec(synth, tmp_path):
     with pytest.raises(ValueError, match='cannot import'):
         hdf_bench.benchmark('no_such_module:make', data_root=synth / 'synth',
                             dataset='synthdfer', suite=[], store=tmp_path / 'store')
+
+
+def test_docs_example_runs(synth, tmp_path):
+    """The Python example of docs/ANY_MODEL.md, on the tiny set (clean only, small clips)."""
+    text = (Path(__file__).resolve().parents[1] / 'docs' / 'ANY_MODEL.md').read_text()
+    code = re.search(r'```python\n(.*?)```', text, flags=re.DOTALL).group(1)
+    for old, new in (("'data/synthdfer'", repr(str(synth / 'synth'))),
+                     ("suite='quick'", 'suite=[]'), ('frames=16, size=112', 'frames=6, size=32'),
+                     ("store='results'", f"store={str(tmp_path / 'store')!r}")):
+        assert old in code, old
+        code = code.replace(old, new)
+    exec(compile(code, 'docs/ANY_MODEL.md', 'exec'), {})
+    keys = {(r['key']['model'], r['key']['axis'], r['key']['condition'])
+            for r in ResultsStore(tmp_path / 'store').records()}
+    assert keys == {('tiny_video_net', 'clean', 'clean'), ('tiny_video_net', 'prior', 'uniform'),
+                    ('tiny_video_net', 'prior', 'train'),
+                    ('tiny_video_net', 'prior', 'reversed')}

@@ -113,14 +113,17 @@ class ModelAdapter:
         spec: what the model takes.
         classes: the model's class order (see :func:`class_order`).
         device: where the model runs (an ``nn.Module`` is moved there and put in eval mode).
+        canonical: the data set's class names in label order (MAFW has 11).
     """
 
     def __init__(self, name: str, model: Callable, spec: InputSpec,
-                 classes: Sequence | Mapping | None = None, device: str = 'cpu') -> None:
+                 classes: Sequence | Mapping | None = None, device: str = 'cpu',
+                 canonical: Sequence[str] = CLASSES) -> None:
         if not callable(model):
             raise TypeError(f'model {name!r}: {type(model).__name__} is not callable')
         self.name, self.spec, self.device = name, spec, device
-        self.order = class_order(classes)
+        self.canonical = tuple(canonical)
+        self.order = class_order(classes, self.canonical)
         if isinstance(model, torch.nn.Module):
             model = model.to(device).eval()
         self.model = model
@@ -148,7 +151,7 @@ class ModelAdapter:
                              f'{tuple(out.shape)}; expected logits [{len(x)}, num_classes]')
         if out.shape[1] != len(self.order):
             raise ValueError(f'model {self.name!r} returned {out.shape[1]} classes for {fed}; '
-                             f'expected {len(self.order)} (the canonical classes {CLASSES}; '
+                             f'expected {len(self.order)} (the classes {self.canonical}; '
                              'give `classes` to map the model\'s own order)')
         probs = out.float().softmax(dim=1).view(batch, views, -1).mean(dim=1)
         order = torch.tensor(self.order)
