@@ -60,10 +60,13 @@ def outside_target(model: Callable, name: str, dataset: str, data_root: str | os
                    classes: Sequence | Mapping | None = None, device: str = 'cpu',
                    source: str = 'python') -> Target:
     """A sweep :class:`Target` for an outside model (see :func:`benchmark` for the args)."""
+    from mmengine.registry import init_default_scope
+
     from hdf_bench.engine.evaluation import target_of
 
     spec = spec or InputSpec()
     run = outside_run(name, dataset, data_root, fold, spec, source)
+    init_default_scope(run.cfg.get('default_scope', 'mmaction'))  # the pipeline's registry
     target = target_of(run, None, dict(input=_spec_meta(spec)))
     target.predictor = ModelAdapter(name, model, spec, classes, device, target.classes)
     target.infer_cfg['class_order'] = target.predictor.order

@@ -268,3 +268,24 @@ def test_docs_example_runs(synth, tmp_path):
     assert keys == {('tiny_video_net', 'clean', 'clean'), ('tiny_video_net', 'prior', 'uniform'),
                     ('tiny_video_net', 'prior', 'train'),
                     ('tiny_video_net', 'prior', 'reversed')}
+
+
+@pytest.mark.slow
+def test_torch_export_file(synth, tmp_path):
+    """A torch.export program (dynamic batch) read from its file predicts as the module does."""
+    model = PlainNet().eval()
+    batch = torch.export.Dim('batch', min=1, max=64)
+    program = torch.export.export(model, (torch.randn(2, 6, 3, 32, 32),),
+                                  dynamic_shapes=({0: batch},))
+    torch.export.save(program, tmp_path / 'plain.pt2')
+    frame = hdf_bench.benchmark(tmp_path / 'plain.pt2', data_root=synth / 'synth',
+                                dataset='synthdfer', suite=[], input=PLAIN_INPUT,
+                                classes=PLAIN_CLASSES, store=tmp_path / 'store', name='exported')
+    target = outside_target(model, 'module', 'synthdfer', synth / 'synth', 1, PLAIN_INPUT,
+                            PLAIN_CLASSES)
+    preds = predict_pipeline(target, target.pipeline, batch_size=8)
+    cells = _cells(tmp_path / 'store', 'exported')
+    assert list(frame['model']) == ['exported']
+    assert cells[('synthdfer', '1', 'clean', 'clean', 0, 0)]['predictions']['preds'] == preds
+    assert cells[('synthdfer', '1', 'clean', 'clean', 0, 0)]['meta']['checkpoint'] == str(
+        tmp_path / 'plain.pt2')

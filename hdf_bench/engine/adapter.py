@@ -125,7 +125,11 @@ class ModelAdapter:
         self.canonical = tuple(canonical)
         self.order = class_order(classes, self.canonical)
         if isinstance(model, torch.nn.Module):
-            model = model.to(device).eval()
+            model = model.to(device)
+            try:
+                model.eval()
+            except NotImplementedError:  # a torch.export module keeps its exported mode
+                pass
         self.model = model
 
     @torch.no_grad()
