@@ -202,10 +202,14 @@ def test_cli_factory_and_file_forms(tiny, swept, tmp_path):
     assert main(['robustness', '--model', 'plain=test_any_model:make_plain',
                  '--input-layout', 'NTCHW', '--frames', '6', '--size', '32',
                  '--mean', '0.45', '0.45', '0.4', '--std', '0.25', '0.25', '0.2',
-                 '--value-range', '0', '1', '--classes', ','.join(PLAIN_CLASSES), *common]) == 0
+                 '--value-range', '0', '1', '--classes', ','.join(PLAIN_CLASSES), '--priors',
+                 *common]) == 0
     assert main(['robustness', '--model', f'ts={tiny / "x3d_s.pt"}', '--frames', '8',
                  '--size', '64', '--mean', '114.75', '--std', '57.375', *common]) == 0
-    cli_cells = {r['key']['model']: r for r in ResultsStore(store).records()}
+    records = list(ResultsStore(store).records())
+    assert sorted(r['key']['condition'] for r in records if r['key']['axis'] == 'prior') == [
+        'reversed', 'train', 'uniform']
+    cli_cells = {r['key']['model']: r for r in records if r['key']['axis'] == 'clean'}
     api_cells = _cells(tiny / 'store', 'plain')
     key = ('synthdfer', '1', 'clean', 'clean', 0, 0)
     assert cli_cells['plain']['predictions'] == api_cells[key]['predictions']

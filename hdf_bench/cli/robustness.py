@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help='per-channel std in --value-range units (1)')
     outside.add_argument('--value-range', type=float, nargs=2, default=[0.0, 255.0],
                          metavar=('LOW', 'HIGH'), help='pixels 0..255 scaled to this (0 255)')
+    outside.add_argument('--priors', action='store_true',
+                         help='also write their prior-shift cells (uniform, train, reversed) '
+                              'from their clean predictions')
     outside.add_argument('--classes', default=None,
                          help="the model's class order, comma-separated canonical names "
                               '(default: the canonical order)')
@@ -151,6 +154,12 @@ def run(args: argparse.Namespace) -> int:
                           infer_cfg=infer_cfg_from_args(args) or None,
                           whole_clip=args.whole_clip, exported=args.exported)
         rank = int(os.environ.get('RANK', '0'))
+        if rank == 0 and args.priors:
+            from hdf_bench.any_model import write_prior_cells
+            from hdf_bench.engine.evaluation import Target
+
+            for target in (s for s in specs if isinstance(s, Target)):
+                write_prior_cells(args.store, target)
         if rank == 0:
             stats = frame.attrs.get('stats')
             if stats is not None and not args.quiet:
