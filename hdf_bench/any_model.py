@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from hdf_bench.data.classes import CLASSES
-from hdf_bench.engine.adapter import InputSpec, ModelAdapter, class_order, load_outside_model
+from hdf_bench.engine.adapter import (
+    EXPORT_SUFFIXES,
+    InputSpec,
+    ModelAdapter,
+    class_order,
+    load_outside_model,
+)
 from hdf_bench.engine.evaluation import Target
 from hdf_bench.engine.run import ModelRef, Run
 
@@ -101,7 +108,8 @@ def benchmark(model: Callable | str, data_root: str | os.PathLike, dataset: str 
             (:data:`hdf_bench.data.classes.CLASSES`).
         store: the results store folder (finished cells are skipped).
         device: where the model runs.
-        name: the model's label in the store (default: the class name of ``model``).
+        name: the model's label in the store (default: the file's stem, the factory's name,
+            or the lower-case class name of ``model``).
         batch_size: clips per forward pass.
         cache_dir: pipeline-output cache shared with other models (None: none).
         quiet: no progress bars or log lines.
@@ -113,7 +121,10 @@ def benchmark(model: Callable | str, data_root: str | os.PathLike, dataset: str 
     from hdf_bench.robustness.sweep import run_sweep
 
     if isinstance(model, (str, os.PathLike)):
-        model, source = load_outside_model(os.fspath(model))
+        text = os.fspath(model)
+        model, source = load_outside_model(text)
+        is_file = Path(text).suffix in EXPORT_SUFFIXES or Path(text).is_file()
+        name = name or (Path(text).stem if is_file else text.rpartition(':')[2])
     else:
         source = f'python:{type(model).__module__}.{type(model).__qualname__}'
     name = name or type(model).__name__.lower()
