@@ -18,5 +18,6 @@ from mmaction.utils import register_all_modules  # noqa: E402
 register_all_modules(init_default_scope=False)
 
 from hdf_bench import corruptions, data, engine, evaluation, models  # noqa: E402,F401
+from hdf_bench.any_model import InputSpec, benchmark  # noqa: E402,F401
 
 __version__ = '0.1.0'

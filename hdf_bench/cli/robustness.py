@@ -6,6 +6,9 @@ Examples::
         --store work_dirs/run1/results --cache work_dirs/cache
     hdf-bench robustness --model hdf=configs/hdf/hdf_x3d_s_synthdfer_cpu.py:ckpt.pth \\
         --suite corruptions/default.py --store results
+    hdf-bench robustness --model mine=my_pkg.models:build --model ts=x3d_s.pt \\
+        --dataset synthdfer --data-root data/synthdfer --input-layout NTCHW --frames 16 \\
+        --size 112 --mean 0.45 --std 0.225 --value-range 0 1 --store results
     torchrun --nproc_per_node=2 -m hdf_bench.cli.main robustness ...   (shards the cells)
 """
 from __future__ import annotations
@@ -25,7 +28,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--runs', metavar='DIR',
                         help='run folder holding <NAME>/ (a training work_dir) or <NAME>.pth')
     parser.add_argument('--model', action='append', default=[], metavar='NAME=CONFIG:CKPT',
-                        help='an explicit model (repeatable)')
+                        help='an explicit model (repeatable): NAME=CONFIG.py:CKPT, or an outside '
+                             'model NAME=module.path:factory or NAME=FILE.pt (TorchScript or '
+                             'torch.export), read as the --input-* options say')
+    outside = parser.add_argument_group('outside models (NAME=module:factory or NAME=FILE.pt)')
+    outside.add_argument('--dataset', default='dfew', choices=('dfew', 'ferv39k', 'mafw',
+                                                               'synthdfer'),
+                         help='their data set (default: %(default)s; needs --data-root)')
+    outside.add_argument('--input-layout', default='NCTHW', choices=('NCTHW', 'NTCHW'))
+    outside.add_argument('--frames', type=int, default=16, help='frames per clip (16)')
+    outside.add_argument('--size', type=int, default=112, help='frame side in pixels (112)')
+    outside.add_argument('--mean', type=float, nargs='+', default=[0.0],
+                         help='per-channel mean in --value-range units (0)')
+    outside.add_argument('--std', type=float, nargs='+', default=[1.0],
+                         help='per-channel std in --value-range units (1)')
+    outside.add_argument('--value-range', type=float, nargs=2, default=[0.0, 255.0],
+                         metavar=('LOW', 'HIGH'), help='pixels 0..255 scaled to this (0 255)')
+    outside.add_argument('--priors', action='store_true',
+                         help='also write their prior-shift cells (uniform, train, reversed) '
+                              'from their clean predictions')
+    outside.add_argument('--classes', default=None,
+                         help="the model's class order, comma-separated canonical names "
+                              '(default: the canonical order)')
     parser.add_argument('--suite', default='quick',
                         help='corruption suite: a name (default, style, temporal, quick), a '
                              "suite file, or 'none' (clean only) (default: %(default)s)")
@@ -61,13 +85,39 @@ def _specs(args: argparse.Namespace) -> list:
     from hdf_bench.engine.run import parse_model_arg
     from hdf_bench.engine.training import ref_from_run_folder
 
-    specs = [parse_model_arg(text) for text in args.model]
+    specs = [parse_model_arg(text) if is_config_arg(text) else _outside(text, args)
+             for text in args.model]
     if args.zoo_models and not args.runs:
         raise ValueError('zoo models need --runs DIR (the folder with their checkpoints)')
     specs += [ref_from_run_folder(name, args.runs) for name in args.zoo_models]
     if not specs:
         raise ValueError('no model: give zoo names with --runs, or --model NAME=CONFIG:CKPT')
     return specs
+
+
+def is_config_arg(text: str) -> bool:
+    """True for ``NAME=CONFIG.py:CKPT`` (a registry model), False for an outside model."""
+    config = text.partition('=')[2].rpartition(':')[0]
+    return config.endswith('.py')
+
+
+def _outside(text: str, args: argparse.Namespace):
+    from hdf_bench.any_model import outside_target
+    from hdf_bench.engine.adapter import InputSpec, load_outside_model
+
+    name, sep, source = text.partition('=')
+    if not sep or not name.strip() or not source.strip():
+        raise ValueError(f'--model {text!r}: expected NAME=CONFIG.py:CKPT, '
+                         'NAME=module.path:factory or NAME=FILE.pt')
+    if not args.data_root:
+        raise ValueError(f'--model {text!r}: an outside model needs --data-root (and --dataset)')
+    spec = InputSpec(args.input_layout, args.frames, args.size, tuple(args.mean),
+                     tuple(args.std), tuple(args.value_range))
+    model, source = load_outside_model(source.strip())
+    classes = args.classes.split(',') if args.classes else None
+    fold = args.fold if args.fold is not None else (None if args.dataset == 'ferv39k' else 1)
+    return outside_target(model, name.strip(), args.dataset, args.data_root, fold, spec,
+                          classes, args.device, source)
 
 
 def init_distributed(device: str) -> bool:
@@ -109,6 +159,12 @@ def run(args: argparse.Namespace) -> int:
                           whole_clip=args.whole_clip, exported=args.exported,
                           on_stale=args.on_stale)
         rank = int(os.environ.get('RANK', '0'))
+        if rank == 0 and args.priors:
+            from hdf_bench.any_model import write_prior_cells
+            from hdf_bench.engine.evaluation import Target
+
+            for target in (s for s in specs if isinstance(s, Target)):
+                write_prior_cells(args.store, target)
         if rank == 0:
             stats = frame.attrs.get('stats')
             if stats is not None and not args.quiet:

@@ -67,6 +67,19 @@ class Target:
     infos: list[dict]
     infer_cfg: dict
     dataset_cfg: dict | None = None
+    predictor: Callable[[list[torch.Tensor]], list[int]] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.run.name
+
+    def predict(self, inputs: list[torch.Tensor]) -> list[int]:
+        """Class indices of a batch of pipeline outputs: the mmaction2 recognizer's
+        ``test_step``, or the ``predictor`` of an outside model
+        (:class:`hdf_bench.engine.adapter.ModelAdapter`)."""
+        if self.predictor is not None:
+            return self.predictor(inputs)
+        return _predict(self.model, inputs)
 
 
 def prepare_target(run: Run, device: str = 'cpu', infer_cfg: dict | None = None) -> Target:
@@ -78,15 +91,22 @@ def prepare_target(run: Run, device: str = 'cpu', infer_cfg: dict | None = None)
         infer_cfg: fast inference options (:func:`hdf_bench.engine.fast_infer.apply_infer_cfg`);
             None takes the config's ``infer_cfg`` (if any).
     """
-    from mmaction.registry import DATASETS
-
     from hdf_bench.engine.fast_infer import apply_infer_cfg
+
+    infer_cfg = dict(run.cfg.get('infer_cfg') or {}) if infer_cfg is None else dict(infer_cfg)
+    model = apply_infer_cfg(build_model(run, device), infer_cfg)
+    return target_of(run, model, infer_cfg)
+
+
+def target_of(run: Run, model: torch.nn.Module | None, infer_cfg: dict | None = None,
+                predictor: Callable[[list[torch.Tensor]], list[int]] | None = None) -> Target:
+    """The :class:`Target` of a loaded model (or an outside model's ``predictor``) on the
+    test dataset of ``run.cfg``."""
+    from mmaction.registry import DATASETS
 
     source = str(run.model.config)
     ds_cfg = cfgs.test_dataset_cfg(run.cfg, source)
     pipeline = cfgs.with_transform(ds_cfg['pipeline'], None, f'config {source}')
-    infer_cfg = dict(run.cfg.get('infer_cfg') or {}) if infer_cfg is None else dict(infer_cfg)
-    model = apply_infer_cfg(build_model(run, device), infer_cfg)
     dataset = DATASETS.build(ds_cfg)
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     if not infos:
@@ -98,7 +118,8 @@ def prepare_target(run: Run, device: str = 'cpu', infer_cfg: dict | None = None)
                     or (getattr(dataset, 'metainfo', None) or {}).get('classes', None) or CLASSES)
     name, fold = dataset_identity(run.cfg)
     return Target(run, model, dataset, pipeline, name, fold, classes, clip_ids,
-                  [int(i['label']) for i in infos], infos, infer_cfg, ds_cfg)
+                  [int(i['label']) for i in infos], infos, dict(infer_cfg or {}), ds_cfg,
+                  predictor)
 
 
 @torch.no_grad()
@@ -134,7 +155,7 @@ def predict_pipeline(target: Target, pipeline: list, batch_size: int, num_worker
         inputs = list(batch['inputs'])
         if on_batch is not None:
             on_batch(np.stack([x.numpy() for x in inputs]))
-        preds.extend(_predict(target.model, inputs))
+        preds.extend(target.predict(inputs))
         if on_clips is not None:
             on_clips(len(inputs))
     return preds
@@ -146,7 +167,7 @@ def predict_inputs(target: Target, inputs: np.ndarray, batch_size: int,
     preds: list[int] = []
     for start in range(0, len(inputs), batch_size):
         rows = torch.from_numpy(np.array(inputs[start:start + batch_size]))  # copy: writable
-        preds.extend(_predict(target.model, list(rows)))
+        preds.extend(target.predict(list(rows)))
         if on_clips is not None:
             on_clips(len(rows))
     return preds

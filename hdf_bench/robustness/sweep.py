@@ -265,7 +265,8 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
 
     Args:
         models: trained models: :class:`ModelRef` with a checkpoint (its config is read here,
-            ``data_root`` and ``fold`` applied) or :class:`Run` (its config used as is).
+            ``data_root`` and ``fold`` applied), :class:`Run` (its config used as is) or a
+            prepared :class:`Target` (an outside model: :func:`hdf_bench.any_model.outside_target`).
         suite: corruption suite: a name, a file, or conditions (see :func:`suite_conditions`).
         store: results store (folder or :class:`ResultsStore`); finished cells are skipped.
         cache_dir: folder of the pipeline-output cache (None: no cache).
@@ -308,7 +309,8 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
         raise ValueError(f'batch size must be >= 1 and workers >= 0 '
                          f'(got {batch_size}, {num_workers})')
     for model in models:
-        (model.model if isinstance(model, Run) else model).check(need_checkpoint=True)
+        if not isinstance(model, Target):  # a Target is prepared (e.g. an outside model)
+            (model.model if isinstance(model, Run) else model).check(need_checkpoint=True)
     conditions = suite_conditions(suite)
     if whole_clip or exported is not None:
         conditions = [dataclasses.replace(c, whole_clip=True) for c in conditions]
@@ -323,8 +325,9 @@ def run_sweep(models: Sequence[ModelRef | Run], suite, store: str | os.PathLike 
     rank, world = get_dist_info()
     if cache is not None and rank == 0:
         cache.remove_stale()
-    runs = [m if isinstance(m, Run) else Run.load(m, data_root, fold) for m in models]
-    targets = [prepare_target(run, device, infer_cfg) for run in runs]
+    targets = [m if isinstance(m, Target) else prepare_target(
+        m if isinstance(m, Run) else Run.load(m, data_root, fold), device, infer_cfg)
+        for m in models]
 
     stats = SweepStats()
     # Every rank takes every world-th item of the full (not the pending) list: the split does not
