@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hdf_bench.report.stats import bootstrap_clips
-
 #: a model predicting this many classes or fewer is "not learned"
 MIN_CLASSES_PREDICTED = 3
 
@@ -60,6 +58,8 @@ def learned_verdict(labels: Sequence[int], preds: Sequence[int], num_classes: in
         ValueError: lengths differ, fewer than 2 clips, ``num_classes < 2`` or a label /
             prediction outside ``0..num_classes-1``.
     """
+    from hdf_bench.report.stats import bootstrap_clips  # lazy: the report imports this module
+
     labels = np.asarray(labels, dtype=np.int64).ravel()
     preds = np.asarray(preds, dtype=np.int64).ravel()
     if num_classes < 2:
