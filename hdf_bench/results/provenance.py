@@ -63,9 +63,17 @@ def checkpoint(path: str | os.PathLike) -> str:
     return file_digest(path)
 
 
+#: config keys that say how a run was executed, not what was trained or evaluated
+RUNTIME_KEYS = ('work_dir', 'experiment_name', 'resume', 'load_from', 'launcher')
+
+
 def config(cfg) -> str:
-    """Digest of a resolved config (every edit applied: data root, fold, options)."""
-    return digest_text(stable_json(_plain(cfg)))
+    """Digest of a resolved config (every edit applied: data root, fold, options), without the
+    keys of :data:`RUNTIME_KEYS` (a rerun that only reuses a finished training changes those)."""
+    plain = _plain(cfg)
+    if isinstance(plain, dict):
+        plain = {k: v for k, v in plain.items() if k not in RUNTIME_KEYS}
+    return digest_text(stable_json(plain))
 
 
 @lru_cache(maxsize=1)
