@@ -63,6 +63,19 @@ def checkpoint(path: str | os.PathLike) -> str:
     return file_digest(path)
 
 
+def weights(model) -> str:
+    """Digest of an in-memory model's weights (an outside model with no checkpoint file):
+    its ``state_dict`` tensors' names, shapes and bytes; a non-module callable: its type."""
+    state = getattr(model, 'state_dict', None)
+    if not callable(state):
+        return digest_text(f'{type(model).__module__}.{type(model).__qualname__}')
+    h = hashlib.sha256()
+    for name, tensor in state().items():
+        h.update(f'{name}:{tuple(tensor.shape)}:{tensor.dtype}'.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
 #: config keys that say how a run was executed, not what was trained or evaluated
 RUNTIME_KEYS = ('work_dir', 'experiment_name', 'resume', 'load_from', 'launcher')
 

@@ -202,7 +202,10 @@ def evaluate_condition(target: Target, condition: Condition, cache: ClipCache | 
 def cell_provenance(target: Target, condition: Condition, data_hash: str) -> dict:
     """What a cell of ``target`` under ``condition`` is computed from (digests; see
     :mod:`hdf_bench.results.provenance`)."""
-    return dict(checkpoint=prov.checkpoint(target.run.checkpoint),
+    source = target.run.checkpoint
+    weights = (prov.checkpoint(source) if source and os.path.isfile(source)
+               else prov.weights(getattr(target.predictor, 'model', target.predictor)))
+    return dict(checkpoint=weights,
                 config=prov.config(target.run.cfg), data=data_hash,
                 corruption_code=None if condition.is_clean else prov.corruption_code(),
                 condition=prov.digest_text(prov.stable_json(dataclasses.asdict(condition))),
