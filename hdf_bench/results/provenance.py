@@ -76,20 +76,20 @@ def weights(model) -> str:
     return h.hexdigest()
 
 
-#: config keys that say how a run was executed, not what was trained or evaluated
-RUNTIME_KEYS = ('work_dir', 'experiment_name', 'resume', 'load_from', 'launcher')
+#: the config keys a test result depends on (the trained weights are the checkpoint's digest;
+#: how and where a run was trained, logged or resumed does not change its predictions)
+EVAL_KEYS = ('model', 'test_dataloader', 'test_cfg', 'test_evaluator', 'dataset_name')
 
 
 def config(cfg) -> str:
-    """Digest of a resolved config (every edit applied: data root, fold, options), without the
-    keys of :data:`RUNTIME_KEYS` (a rerun that only reuses a finished training changes those)."""
+    """Digest of the evaluation part of a resolved config (every edit applied: data root,
+    fold, options): the keys of :data:`EVAL_KEYS`."""
     plain = _plain(cfg)
     if isinstance(plain, dict):
-        plain = {k: v for k, v in plain.items() if k not in RUNTIME_KEYS}
+        plain = {k: plain.get(k) for k in EVAL_KEYS}
     return digest_text(stable_json(plain))
 
 
-@lru_cache(maxsize=1)
 def corruption_code() -> str:
     """Digest of the corruption code (every ``hdf_bench/corruptions`` source file)."""
     import hdf_bench.corruptions as package
