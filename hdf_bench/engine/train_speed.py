@@ -50,6 +50,7 @@ def train_config(name: str, work_dir: str | os.PathLike, *, paper_recipe: bool =
         wrapper = dict(type='OptimWrapper', optimizer=wrapper['optimizer'])
     is_sam = wrapper.get('type') in SAM_WRAPPERS
     wrapper.pop('dtype', None)
+    wrapper.pop('accumulative_counts', None)  # time one optimizer step per batch
     if dtype == 'bf16':
         if not is_sam:
             if device != 'cuda':
