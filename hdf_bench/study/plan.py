@@ -194,7 +194,7 @@ class Plan:
     def materialize(self) -> list[str]:
         """Write the configs and split lists the commands read; returns the files that existed
         with other contents (finished jobs used the old ones)."""
-        from hdf_bench.study.state import atomic_write_text
+        from hdf_bench.results.io import atomic_write_text
         texts = dict(self.splits)
         texts.update({path: config_text(cfg, self.spec) for path, cfg in self.configs.items()})
         changed = []

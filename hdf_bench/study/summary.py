@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hdf_bench.study.state import atomic_write_text
+from hdf_bench.results.io import atomic_write_text
 
 
 def merge_cells(sources: Iterable[str | Path], dest: str | Path) -> int:
