@@ -60,13 +60,20 @@ def main(out: str, variant: str) -> None:
     if rank == 0:
         grads = {n: p.grad for n, p in model.named_parameters()}
         torch.save(dict(logged=logged, grads=grads), out)
+    leave()
+
+
+def leave() -> None:
+    """Wait for every rank's work, then exit at once.
+
+    torch 2.13 + gloo here: a rank could hang for good once its peer had gone, in
+    ``destroy_process_group`` or in the DDP reducer's destructor when ``main``'s locals are
+    freed. After the barrier every result is saved, so no rank runs a finaliser.
+    """
     dist.barrier()
-    dist.destroy_process_group()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == '__main__':
     main(sys.argv[1], sys.argv[2])
-    # torch 2.13 + gloo here: the interpreter hangs at exit after the work is done (the SAM
-    # worker does too); the result is saved, so leave without the finalisers
-    sys.stdout.flush()
-    os._exit(0)

@@ -66,12 +66,20 @@ def main(out: str) -> None:
         ddp.train_step(dict(inputs=x[part], labels=y[part]), wrapper)
     if rank == 0:
         torch.save(dict(state=model.state_dict(), grad_norms=model.sink.values), out)
-    dist.destroy_process_group()
+    leave()
+
+
+def leave() -> None:
+    """Wait for every rank's work, then exit at once.
+
+    torch 2.13 + gloo here: a rank could hang for good once its peer had gone, in
+    ``destroy_process_group`` or in the DDP reducer's destructor when ``main``'s locals are
+    freed. After the barrier every result is saved, so no rank runs a finaliser.
+    """
+    dist.barrier()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == '__main__':
     main(sys.argv[1])
-    # torch 2.13 + gloo here: the interpreter can hang at exit after the work is done; the
-    # result is saved, so leave without the finalisers
-    sys.stdout.flush()
-    os._exit(0)
