@@ -1,7 +1,9 @@
 """The zoo comparison: every zoo model trained with one budget, tested, and profiled; one table.
 
-For each model and training seed, :func:`run_compare` trains the model's SynthDFER CPU config
-through the mmengine runner (:func:`hdf_bench.engine.training.train`, resumable), evaluates the
+For each model and training seed, :func:`run_compare` trains the model's config of one recipe
+(``demo``, the default: the CPU demo's 4 x 48 x 48 on the demo's SynthDFER with the demo's
+optimizer steps; or ``cpu``: 8 x 64 x 64) through the mmengine runner, every training in a pool
+of worker processes (:func:`hdf_bench.engine.training.train_many`, resumable), evaluates the
 last checkpoint on the clean test split into a results store per seed (the sweep's clean cell,
 so a rerun skips it), and profiles the untrained model once (:func:`profile_model`: parameters,
 multiply-accumulates, CPU latency). :func:`comparison_table` joins the two into one row per
@@ -16,9 +18,11 @@ reports WAR and UAR maximised separately over epochs, as published DFER numbers 
 Layout of ``run_dir``::
 
     data/synthdfer/            generated when no data root is given
+    clips/                     decoded-clip cache (uint8) of the demo recipe
+    logs/                      console log of each training
     train/<model>/seed<k>/     mmengine work dirs (logs, checkpoints); seed<k>-peers for peers
     results/seed<k>/cells/     clean test cells (hdf_bench.results); seed<k>-peers for peers
-    profile/<model>.json       params, GFLOPs, latency (written atomically)
+    profile/<recipe>/<model>.json  params, GFLOPs, latency (written atomically)
     zoo_table.md, zoo_table.csv
 """
 from __future__ import annotations
@@ -26,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,9 +42,9 @@ from hdf_bench.engine.latency import (
     PAPER_INPUT,
     clip_batch,
     count_params,
+    input_shape_of,
     recognizer_forward,
     timed,
-    zoo_input_shape,
 )
 from hdf_bench.results import atomic_write_text
 
@@ -81,19 +84,22 @@ def _paper_gmacs(name: str) -> float | None:
                        PAPER_INPUT)
 
 
-def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
-    """Params, GFLOPs (CPU and paper input) and CPU latency of zoo model ``name`` (untrained).
+def profile_model(name: str, threads: int = 1, latency: bool = True,
+                  recipe: str = 'cpu') -> dict:
+    """Params, GFLOPs (recipe and paper input) and CPU latency of zoo model ``name`` (untrained).
 
-    Params and latency are those of the CPU config's model; the paper-input GFLOPs are those of
-    the paper-recipe config's model (None if the entry has none).
+    Params and latency are those of the recipe config's model at its test input; the
+    paper-input GFLOPs are those of the paper-recipe config's model (None if the entry has
+    none).
 
     Args:
         name: zoo name.
         threads: torch CPU threads while timing (restored afterwards).
         latency: time the forward at :data:`LATENCY_BATCHES` (else those fields are None).
+        recipe: ``cpu`` (8 x 64 x 64) or ``demo`` (4 x 48 x 48).
     """
-    shape = zoo_input_shape(name)
-    model = zoo.build_model(name, init_weights=False).eval()
+    shape = input_shape_of(zoo.load_config(name, recipe=recipe))
+    model = zoo.build_model(name, init_weights=False, recipe=recipe).eval()
     row = dict(model=name, params_m=count_params(model) / 1e6,
                input='x'.join(map(str, shape)), gflops=count_gmacs(model, shape),
                gflops_paper=_paper_gmacs(name), threads=threads)
@@ -107,14 +113,14 @@ def profile_model(name: str, threads: int = 1, latency: bool = True) -> dict:
     return row
 
 
-def _profile(run: Path, name: str, threads: int, latency: bool) -> dict:
-    """:func:`profile_model`, cached in ``run/profile/<name>.json``."""
-    path = run / 'profile' / f'{name}.json'
+def _profile(run: Path, name: str, threads: int, latency: bool, recipe: str) -> dict:
+    """:func:`profile_model`, cached in ``run/profile/<recipe>/<name>.json``."""
+    path = run / 'profile' / recipe / f'{name}.json'
     if path.is_file():
         row = json.loads(path.read_text())
         if row.get('threads') == threads and (row.get('latency_b1_ms') is not None or not latency):
             return row
-    row = profile_model(name, threads, latency)
+    row = profile_model(name, threads, latency, recipe)
     atomic_write_text(path, json.dumps(row, indent=2))
     return row
 
@@ -133,27 +139,53 @@ def _guard(row: pd.Series) -> dict:
                 classes_predicted=v.classes_predicted)
 
 
-def _train_and_test(run: Path, name: str, seed: int, data_root: Path, epochs: int | None,
-                    device: str, protocol: str = 'strict') -> pd.DataFrame:
-    """Train ``name`` with ``seed`` (resumably) and return its clean test row(s)."""
+def _default_data(run: Path, recipe: str) -> Path:
+    """The SynthDFER a recipe's table trains on, generated under ``run/data`` (reused if
+    complete): the demo's for ``demo``, the default at 64 x 64 (1000 clips) for ``cpu``."""
+    from hdf_bench.data.synth.ensure import ensure_synthdfer
+    from hdf_bench.data.synth.writer import SynthConfig
+
+    if recipe == 'demo':
+        from hdf_bench.demo import PRESETS, generate_data
+        return generate_data(run, PRESETS['default'])
+    return ensure_synthdfer(run / 'data' / 'synthdfer', SynthConfig(size=64))
+
+
+def _tag(seed: int, protocol: str) -> str:
+    return f'seed{seed}' + ('' if protocol == 'strict' else f'-{protocol}')
+
+
+def plan_trainings(run: Path, names: Sequence[str], seeds: Sequence[int], data_root: Path,
+                   recipe: str, epochs: int | None, protocol: str) -> list[tuple]:
+    """One ``(name, seed, Run, work_dir)`` per model and seed: the recipe's config on
+    ``data_root`` with the seed, ``epochs`` (None: the config's own), no validation under the
+    strict protocol, and decoded clips cached under ``run/clips``."""
     from hdf_bench.engine import cfg as cfgs
     from hdf_bench.engine.run import Run
-    from hdf_bench.engine.training import train
+
+    jobs = []
+    for name in names:
+        for seed in seeds:
+            job = Run.load(zoo.get(name).ref(recipe=recipe), data_root,
+                           options={'randomness.seed': seed})
+            cfg = cfgs.with_clip_cache(job.cfg, run / 'clips')
+            if protocol == 'strict':
+                cfg = cfgs.without_validation(cfg)
+            if epochs is not None:
+                cfg = cfgs.with_epochs(cfg, epochs, cfgs.iters_per_epoch(cfg))
+            jobs.append((name, seed, job.edited(cfg),
+                         run / 'train' / name / _tag(seed, protocol)))
+    return jobs
+
+
+def _test(run: Path, trained, seed: int, work_dir: Path, device: str,
+          protocol: str) -> pd.DataFrame:
+    """The clean test row of one trained run (the sweep's clean cell, reused on a rerun)."""
     from hdf_bench.evaluation.protocols import peers_scores
     from hdf_bench.robustness.sweep import run_sweep
 
-    job = Run.load(zoo.get(name).ref(), data_root, options={'randomness.seed': seed})
-    if protocol == 'strict':
-        job = job.edited(cfgs.without_validation(job.cfg))
-    if epochs is not None:
-        job = job.edited(cfgs.with_epochs(job.cfg, epochs, cfgs.iters_per_epoch(job.cfg)))
-    tag = f'seed{seed}' + ('' if protocol == 'strict' else f'-{protocol}')
-    start = time.perf_counter()
-    work_dir = run / 'train' / name / tag
-    trained = train(job, work_dir).run
-    print(f'   {name} seed {seed}: {trained.checkpoint} ({time.perf_counter() - start:.0f} s)',
-          flush=True)
-    frame = run_sweep([trained], [], run / 'results' / tag, device=device, quiet=True)
+    frame = run_sweep([trained], [], run / 'results' / _tag(seed, protocol), device=device,
+                      quiet=True)
     frame = frame[frame['axis'] == 'clean'].assign(train_seed=seed, protocol=protocol)
     frame = frame.assign(**pd.DataFrame([_guard(r) for _, r in frame.iterrows()],
                                         index=frame.index))
@@ -168,7 +200,8 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
                 seeds: Sequence[int] = (0,), epochs: int | None = None,
                 data_root: str | os.PathLike | None = None, threads: int = 1,
                 latency: bool = True, device: str = 'cpu',
-                protocol: str = 'strict') -> pd.DataFrame:
+                protocol: str = 'strict', recipe: str = 'demo',
+                workers: int = 1) -> pd.DataFrame:
     """Train, test and profile zoo models; write ``zoo_table.md`` / ``.csv`` into ``run_dir``.
 
     Args:
@@ -176,21 +209,26 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
             profiles are reused).
         models: zoo names (default: the whole zoo).
         seeds: training seeds (``randomness.seed``); WAR / UAR are averaged over them.
-        epochs: training epochs (default: each config's own, the same short schedule).
-        data_root: SynthDFER (or DFEW-layout) root; default: generate the default SynthDFER
-            at 64 x 64 (1000 clips, as ``hdf-bench synth --size 64``) into
-            ``run_dir/data/synthdfer``.
+        epochs: training epochs (default: the demo's for the ``demo`` recipe, so the table has
+            the demo's optimizer steps; each config's own otherwise).
+        data_root: SynthDFER (or DFEW-layout) root; default: generated into ``run_dir/data``
+            (the demo's SynthDFER for ``demo``, the default one at 64 x 64 for ``cpu``).
         threads: torch CPU threads for the latency columns.
         latency: measure latency (else those columns are empty).
         device: 'cpu' or 'cuda' for training and testing.
         protocol: ``strict`` or ``peers`` (see the module docstring).
+        recipe: the zoo configs to train: ``demo`` (4 x 48 x 48) or ``cpu`` (8 x 64 x 64).
+        workers: trainings run at once (worker processes; one torch thread each on CPU).
 
     Returns:
         The table (one row per model), as written to ``zoo_table.csv``.
     """
+    from hdf_bench.engine.training import train_many
     from hdf_bench.evaluation.protocols import check_protocol
 
     check_protocol(protocol)
+    if recipe not in ('demo', 'cpu'):
+        raise ValueError(f"recipe must be 'demo' or 'cpu', got {recipe!r}")
     names = list(models) if models else zoo.list_models()
     for name in names:
         zoo.get(name)  # ValueError naming the valid models
@@ -198,17 +236,22 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
         raise ValueError('at least one training seed is needed')
     run = Path(run_dir).resolve()
     run.mkdir(parents=True, exist_ok=True)
-    if data_root is None:
-        from hdf_bench.data.synth.ensure import ensure_synthdfer
-        from hdf_bench.data.synth.writer import SynthConfig
-        data_root = ensure_synthdfer(run / 'data' / 'synthdfer', SynthConfig(size=64))
-    data_root = Path(data_root).resolve()
-    scores, profiles = [], []
-    for name in names:
-        print(f'-- {name}', flush=True)
-        for seed in seeds:
-            scores.append(_train_and_test(run, name, seed, data_root, epochs, device, protocol))
-        profiles.append(_profile(run, name, threads, latency))
+    data_root = Path(data_root).resolve() if data_root else _default_data(run, recipe)
+    if epochs is None and recipe == 'demo':
+        from hdf_bench.demo import PRESETS
+        epochs = PRESETS['default'].epochs
+    jobs = plan_trainings(run, names, seeds, data_root, recipe, epochs, protocol)
+    print(f'-- {len(jobs)} trainings ({len(names)} models x {len(seeds)} seed(s), {recipe} '
+          f'recipe) in {workers} worker process(es); console logs in {run / "logs"}',
+          flush=True)
+    trained = train_many([(job, work_dir) for _, _, job, work_dir in jobs], workers=workers,
+                         threads=1 if device == 'cpu' else None, log_dir=run / 'logs')
+    scores = []
+    for (name, seed, _, work_dir), result in zip(jobs, trained, strict=True):
+        print(f'   {name} seed {seed}: {result.status} ({result.seconds:.0f} s) '
+              f'{result.run.checkpoint}', flush=True)
+        scores.append(_test(run, result.run, seed, work_dir, device, protocol))
+    profiles = [_profile(run, name, threads, latency, recipe) for name in names]
     table = comparison_table(pd.concat(scores, ignore_index=True), pd.DataFrame(profiles))
     atomic_write_text(run / 'zoo_table.csv', table.to_csv(index=False))
     atomic_write_text(run / 'zoo_table.md', format_markdown(table))
@@ -288,7 +331,8 @@ def format_markdown(table: pd.DataFrame) -> str:
         f'WAR / UAR in % on the clean test split ({seeds} seed(s): mean ± sample std). '
         'learned: every seed\'s clean UAR 95 % bootstrap CI (%) lies above chance and the model '
         'predicts >= 3 classes (hdf_bench.evaluation.learned). '
-        'GFLOPs: multiply-accumulates of one clip, at the CPU input and at 16x112x112. '
+        'GFLOPs: multiply-accumulates of one clip, at the trained input (column input) and at '
+        '16x112x112. '
         f'Latency: CPU, {int(threads.iloc[0]) if len(threads) else "-"} thread(s), eval, '
         'untrained weights, median of 3 after a warm-up.',
         '',

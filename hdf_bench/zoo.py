@@ -7,7 +7,7 @@ config or a built (untrained) model. ``hdf-bench zoo`` prints the table.
 Each entry's ``config`` is its SynthDFER CPU config (8 frames x 64 x 64, short schedule: what the
 demo, CI and robustness sweeps on SynthDFER use); ``paper_config`` is the paper recipe (16 x 112 x
 112, 300 epochs) on DFEW fold 1 (other folds: override the dataloaders' ``dataset.fold``);
-``demo_config`` (hdf, x3d_s, static_r18) is the CPU demo's (SynthDFER 'demo', 4 x 48 x 48).
+``demo_config`` is the CPU demo's (SynthDFER 'demo', 4 x 48 x 48; the zoo table's default).
 Paths are relative to the repository root; :mod:`hdf_bench.resources` finds them in a checkout
 and in an installed wheel alike.
 """
@@ -35,7 +35,7 @@ class ZooEntry:
         paper: the work the model comes from (a citation string).
         description: one line on what the model is.
         paper_config: paper-recipe config (DFEW), if there is one.
-        demo_config: the CPU demo's config (SynthDFER 'demo', 4 x 48 x 48), if there is one.
+        demo_config: the CPU demo's config (SynthDFER 'demo', 4 x 48 x 48).
     """
 
     name: str
@@ -71,15 +71,16 @@ HDF_PAPER = 'HDF: Learning from Heterogeneity, DFER via DRO (ACM MM 2025)'
 M3DFEL_PAPER = 'M3DFEL: Wang et al., Rethinking the Learning Paradigm for DFER (CVPR 2023)'
 
 
-def _baseline(name: str, paper: str, description: str, demo: bool = False) -> ZooEntry:
+def _baseline(name: str, paper: str, description: str) -> ZooEntry:
     return ZooEntry(name, 'baseline', f'configs/baselines/{name}_synthdfer_cpu.py', paper,
                     description, f'configs/baselines/{name}_dfew.py',
-                    f'configs/baselines/{name}_synthdfer_demo.py' if demo else None)
+                    f'configs/baselines/{name}_synthdfer_demo.py')
 
 
 def _ablation(name: str, description: str) -> ZooEntry:
     return ZooEntry(name, 'ablation', f'configs/ablations/{name}_synthdfer_cpu.py', HDF_PAPER,
-                    description, f'configs/ablations/{name}_dfew.py')
+                    description, f'configs/ablations/{name}_dfew.py',
+                    f'configs/ablations/{name}_synthdfer_demo.py')
 
 
 ZOO: tuple[ZooEntry, ...] = (
@@ -100,7 +101,7 @@ ZOO: tuple[ZooEntry, ...] = (
     _baseline('tsm_r18', 'TSM: Lin et al., Temporal Shift Module (ICCV 2019)',
               'TSM on a 2D ResNet-18 (ResNetTSM)'),
     _baseline('static_r18', 'ResNet: He et al., Deep Residual Learning (CVPR 2016)',
-              'static frames: 2D ResNet-18 per frame, scores averaged', demo=True),
+              'static frames: 2D ResNet-18 per frame, scores averaged'),
     _baseline('m3dfel', M3DFEL_PAPER,
               'M3DFEL re-implemented: 4 instances x R3D-18, BiLSTM, DMIN attention'),
     _ablation('hdf_no_sam', 'HDF trained without SAM (plain AdamW step)'),
@@ -126,33 +127,38 @@ def get(name: str) -> ZooEntry:
     raise ValueError(f'unknown zoo model {name!r}; zoo models: {", ".join(list_models())}')
 
 
-def load_config(name: str, paper_recipe: bool = False, options: dict | None = None):
+def load_config(name: str, paper_recipe: bool = False, options: dict | None = None,
+                recipe: str | None = None):
     """The mmengine ``Config`` of a zoo model.
 
     Args:
         name: zoo name.
         paper_recipe: the paper-recipe config instead of the SynthDFER CPU one.
         options: ``cfg.merge_from_dict`` overrides (e.g. ``{'train_cfg.max_epochs': 1}``).
+        recipe: one of :data:`RECIPES` (overrides ``paper_recipe``).
     """
     from hdf_bench.engine import cfg as cfgs
 
-    return cfgs.with_options(cfgs.load(get(name).config_path(paper_recipe), name), options)
+    return cfgs.with_options(cfgs.load(get(name).config_path(paper_recipe, recipe), name),
+                             options)
 
 
-def build_model(name: str, paper_recipe: bool = False, init_weights: bool = True):
+def build_model(name: str, paper_recipe: bool = False, init_weights: bool = True,
+                recipe: str | None = None):
     """A zoo model built from its config (randomly initialised, not trained).
 
     Args:
         name: zoo name.
         paper_recipe: build from the paper-recipe config (16 x 112 x 112 input).
         init_weights: run the model's ``init_weights`` (as the runner does).
+        recipe: one of :data:`RECIPES` (overrides ``paper_recipe``).
     """
     from mmaction.registry import MODELS
     from mmengine.registry import init_default_scope
 
     import hdf_bench  # noqa: F401  (registers the modules)
 
-    cfg = load_config(name, paper_recipe)
+    cfg = load_config(name, paper_recipe, recipe=recipe)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)
     if init_weights:

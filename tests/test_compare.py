@@ -5,10 +5,13 @@ import math
 
 import pandas as pd
 import pytest
+import torch
 from torch import nn
 
+from hdf_bench import zoo
 from hdf_bench.cli.main import main
 from hdf_bench.compare import comparison_table, count_gmacs, format_markdown, profile_model
+from hdf_bench.engine.latency import clip_batch
 
 
 class _Recognizer(nn.Module):
@@ -46,6 +49,21 @@ def test_paper_gflops_come_from_the_paper_recipe_model():
     assert row['gflops_paper'] == pytest.approx(38.5, abs=0.1)
     assert row['gflops'] == pytest.approx(6.32, abs=0.01)
     assert row['latency_b1_ms'] is None
+
+
+@pytest.mark.parametrize('name', zoo.list_models())
+def test_every_demo_recipe_model_trains_a_step_at_4x48x48(name):
+    """The zoo table's default recipe: every model takes the demo input and back-propagates."""
+    row = profile_model(name, latency=False, recipe='demo')
+    assert row['input'] == '4x48x48' and row['gflops'] > 0
+    from mmaction.structures import ActionDataSample
+
+    model = zoo.build_model(name, recipe='demo').train()
+    samples = [ActionDataSample().set_gt_label(torch.tensor(i)) for i in range(2)]
+    losses = model(clip_batch(2, (4, 48, 48)), samples, mode='loss')
+    loss = sum(v for k, v in losses.items() if k.startswith('loss'))
+    loss.backward()
+    assert torch.isfinite(loss)
 
 
 def test_table_averages_seeds_and_joins_profiles():
@@ -91,6 +109,8 @@ def test_compare_end_to_end_and_resume(tmp_path, synth_root, capsys):
     for name in ('x3d_s', 'static_r18'):
         for seed in (0, 1):
             assert (run / 'train' / name / f'seed{seed}' / 'epoch_1.pth').is_file()
+    assert (table['input'] == '4x48x48').all()  # the default recipe: the demo's
+    assert len(list((run / 'logs').glob('*.log'))) == 4  # one console log per training
     md = (run / 'zoo_table.md').read_text()
     assert '| x3d_s | baseline |' in md and '| static_r18 | baseline |' in md
     assert table['uar_ci'].str.count(r'\[').eq(2).all()  # one CI per seed

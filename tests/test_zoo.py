@@ -36,8 +36,7 @@ def test_table_names_families_and_configs():
         assert entry.config_path().is_file(), entry.config
         if entry.paper_config:
             assert entry.config_path(paper_recipe=True).is_file(), entry.paper_config
-        if entry.demo_config:
-            assert entry.config_path(recipe='demo').is_file(), entry.demo_config
+        assert entry.config_path(recipe='demo').is_file(), entry.demo_config
     assert zoo.list_models('ablation') == ['hdf_no_sam', 'x3d_dam_ce', 'x3d_dsm',
                                            'dam_temporal', 'dam_frequency']
 

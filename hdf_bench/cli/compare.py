@@ -17,10 +17,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--models', nargs='+', help='zoo names (default: the whole zoo)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0],
                         help='training seeds; WAR / UAR are mean +- std over them (default 0)')
+    parser.add_argument('--recipe', choices=('demo', 'cpu'), default='demo',
+                        help="the zoo configs to train: demo (default; 4 frames x 48 x 48 on "
+                        "the demo's SynthDFER, the demo's optimizer steps) or cpu (8 x 64 x 64, "
+                        "SynthDFER at 64 x 64, 1000 clips)")
     parser.add_argument('--epochs', type=int,
-                        help="training epochs (default: the configs' own short schedule)")
-    parser.add_argument('--data-root', help='SynthDFER / DFEW-layout root (default: generate '
-                        'SynthDFER at 64x64, 1000 clips, into RUN_DIR/data)')
+                        help="training epochs (default: the demo's for --recipe demo, the "
+                        "configs' own short schedule for cpu)")
+    parser.add_argument('--data-root', help="SynthDFER / DFEW-layout root (default: generate "
+                        "the recipe's SynthDFER into RUN_DIR/data)")
+    parser.add_argument('--workers', type=int, default=2,
+                        help='trainings run at once, one worker process each with one torch '
+                        'thread on CPU (default 2: one per core of a 2-core machine)')
     add_on_missing(parser)
     parser.add_argument('--threads', type=int, default=1,
                         help='torch CPU threads for the latency columns (default 1)')
@@ -38,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
     from hdf_bench.compare import format_markdown, run_compare
     if args.threads < 1:
         raise ValueError(f'--threads must be >= 1, got {args.threads}')
+    if args.workers < 1:
+        raise ValueError(f'--workers must be >= 1, got {args.workers}')
     table = run_compare(args.run_dir, args.models, args.seeds, args.epochs, args.data_root,
-                        args.threads, not args.no_latency, args.device, args.protocol)
+                        args.threads, not args.no_latency, args.device, args.protocol,
+                        args.recipe, args.workers)
     print('\n' + format_markdown(table))
     print(f'written: {args.run_dir}/zoo_table.md and zoo_table.csv')
     return 0

@@ -1,0 +1,10 @@
+# C3D (+BN) via FlexC3D.
+# Demo recipe: the CPU demo preset (SynthDFER 'demo', uint8 clip cache), 4 frames x 48 x 48,
+# the same schedule and steps as the demo's models (the zoo table at the demo budget).
+_base_ = [
+    '../_base_/models/c3d.py', '../_base_/datasets/synthdfer_demo.py',
+    '../_base_/schedules/cpu_short_nosam.py', '../_base_/default_runtime.py'
+]
+
+# fc6 is sized from the clip (4 frames x 48 x 48 here)
+model = dict(backbone=dict(clip_len={{_base_.clip_len}}, size={{_base_.img_size}}))
