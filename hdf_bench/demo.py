@@ -36,9 +36,9 @@ class Preset:
         models: zoo models to train and sweep (the first baseline is the report's reference).
         epochs: training epochs of each model.
         suite: corruption suite name.
-        imbalance_models: models trained on the long-tailed split(s).
+        imbalance_models: models trained on the long-tailed split(s), each for the optimizer
+            steps of its balanced training (whole epochs of the smaller split, rounded up).
         rhos: imbalance ratios of the long-tailed splits.
-        imbalance_epochs: epochs of the imbalance trainings.
         latency: time the models' forward (batch 1 and 16, random weights).
         device: ``cpu`` or ``cuda``.
         recipe: the zoo configs to train (:data:`hdf_bench.zoo.RECIPES`): ``cpu`` (8 x 64 x 64),
@@ -56,7 +56,6 @@ class Preset:
     suite: str
     imbalance_models: tuple[str, ...]
     rhos: tuple[float, ...]
-    imbalance_epochs: int
     latency: bool = True
     device: str = 'cpu'
     recipe: str = 'cpu'
@@ -73,19 +72,19 @@ PRESETS: dict[str, Preset] = {
     # a model; X3D-S reached UAR 61.5 % there)
     'default': Preset(identities=30, clips_per_identity=40, size=64,
                       models=('hdf', 'x3d_s', 'static_r18'), epochs=3, suite='quick',
-                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,), imbalance_epochs=3,
+                      imbalance_models=('hdf', 'x3d_s'), rhos=(10.0,),
                       recipe='demo', synth='demo'),
     # a minute or two: what the test suite runs
     'smoke': Preset(identities=6, clips_per_identity=5, size=48,
                     models=('hdf', 'x3d_s', 'static_r18'), epochs=1, suite='quick',
-                    imbalance_models=('hdf',), rhos=(10.0,), imbalance_epochs=1, latency=False,
+                    imbalance_models=('hdf',), rhos=(10.0,), latency=False,
                     recipe='demo', synth='demo'),
     # for a GPU: more data, longer schedules, every corruption
     'full': Preset(identities=120, clips_per_identity=40, size=112,
                    models=('hdf', 'x3d_s', 'r3d18', 'r2plus1d18', 'tsm_r18', 'static_r18',
                            'm3dfel'),
                    epochs=30, suite='default', imbalance_models=('hdf', 'x3d_s'),
-                   rhos=(1.0, 10.0, 100.0), imbalance_epochs=30, device='cuda',
+                   rhos=(1.0, 10.0, 100.0), device='cuda',
                    recipe='paper'),
 }
 
@@ -128,6 +127,15 @@ def prepare(run: Path, data_root: Path, preset: Preset, name: str):
     return job.edited(cfgs.with_clip_cache(cfgs.without_validation(job.cfg), run / 'clips'))
 
 
+def imbalance_steps(run: Path, data_root: Path, preset: Preset) -> int:
+    """Optimizer steps of each long-tailed training: those of the balanced training of the
+    first imbalance model (the demo's configs share the batch size)."""
+    from hdf_bench.engine import cfg as cfgs
+
+    job = prepare(run, data_root, preset, preset.imbalance_models[0])
+    return preset.epochs * cfgs.iters_per_epoch(job.cfg)
+
+
 def plan_trainings(run: Path, data_root: Path, preset: Preset) -> tuple[list, list]:
     """Every training of the demo: ``(main, imbalance)`` lists of ``(Run, work_dir)`` jobs
     (the long-tailed splits are written here; see :func:`plan_imbalance`)."""
@@ -141,7 +149,7 @@ def plan_trainings(run: Path, data_root: Path, preset: Preset) -> tuple[list, li
         main.append((job, run / 'train' / name))
     planned = plan_imbalance([prepare(run, data_root, preset, name)
                               for name in preset.imbalance_models], list(preset.rhos), run,
-                             epochs=preset.imbalance_epochs, log=None)
+                             log=None, steps=imbalance_steps(run, data_root, preset))
     return main, [(job.run, job.work_dir) for job in planned]
 
 
@@ -205,7 +213,8 @@ def imbalance(run: Path, data_root: Path, preset: Preset) -> None:
     from hdf_bench.imbalance.experiment import format_summary, run_imbalance
 
     runs = [prepare(run, data_root, preset, name) for name in preset.imbalance_models]
-    frame = run_imbalance(runs, list(preset.rhos), run, epochs=preset.imbalance_epochs)
+    frame = run_imbalance(runs, list(preset.rhos), run,
+                          steps=imbalance_steps(run, data_root, preset))
     print(format_summary(frame))
 
 

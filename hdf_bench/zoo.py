@@ -88,8 +88,7 @@ ZOO: tuple[ZooEntry, ...] = (
              'X3D-S + DAM after each stage, DSM loss, SAM',
              'configs/hdf/hdf_x3d_s_dfew_fold1.py', 'configs/hdf/hdf_x3d_s_synthdfer_demo.py'),
     _baseline('x3d_s', 'X3D: Feichtenhofer, Expanding Architectures for Efficient Video '
-              'Recognition (CVPR 2020)', "X3D-S, HDF's backbone, cross-entropy only",
-              demo=True),
+              'Recognition (CVPR 2020)', "X3D-S, HDF's backbone, cross-entropy only"),
     _baseline('x3d_s_sam', 'X3D-S as above, trained with SAM (Foret et al., ICLR 2021)',
               'X3D-S + SAM: the SAM-matched baseline of HDF'),
     _baseline('r3d18', 'R3D: Tran et al., A Closer Look at Spatiotemporal Convolutions '

@@ -16,7 +16,7 @@ torch.set_num_threads(1)
 init_default_scope('mmaction')
 
 
-@pytest.mark.parametrize('clip_len,size', [(8, 64), (8, 32), (16, 64), (16, 112)])
+@pytest.mark.parametrize('clip_len,size', [(8, 64), (8, 32), (16, 64), (16, 112), (4, 48), (5, 40)])
 def test_c3d_out_dim_matches_the_pooled_features(clip_len, size):
     c3d = FlexC3D(clip_len=clip_len, size=size)
     assert c3d.fc6.in_features == c3d_out_dim(clip_len, size)

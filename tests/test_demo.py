@@ -43,14 +43,28 @@ def test_demo_smoke_end_to_end_and_resume(tmp_path, capsys):
 def test_default_preset_is_the_demo_setting():
     from hdf_bench.demo import PRESETS
     preset = PRESETS['default']
-    assert (preset.synth, preset.recipe, preset.epochs, preset.imbalance_epochs) == (
-        'demo', 'demo', 3, 3)
+    assert (preset.synth, preset.recipe, preset.epochs) == ('demo', 'demo', 3)
     assert preset.models == ('hdf', 'x3d_s', 'static_r18')
     assert preset.imbalance_models == ('hdf', 'x3d_s') and preset.rhos == (10.0,)
     for name in preset.models:
         config = preset.model(name).config
         assert config.endswith('_synthdfer_demo.py'), config
     assert PRESETS['smoke'].recipe == 'demo' and PRESETS['full'].recipe == 'paper'
+
+
+def test_long_tailed_trainings_get_the_balanced_steps(synth_root, tmp_path):
+    from hdf_bench.demo import PRESETS, plan_trainings
+    from hdf_bench.engine.cfg import iters_per_epoch
+
+    preset = PRESETS['default']
+    main_jobs, imbalanced = plan_trainings(tmp_path, synth_root, preset)
+    steps = {job.name: preset.epochs * iters_per_epoch(job.cfg) for job, _ in main_jobs}
+    assert len(imbalanced) == len(preset.imbalance_models) * len(preset.rhos)
+    for job, _ in imbalanced:
+        per_epoch = iters_per_epoch(job.cfg)  # of the long-tailed split
+        epochs = job.cfg.train_cfg.max_epochs
+        assert epochs * per_epoch >= steps[job.name] > (epochs - 1) * per_epoch
+        assert per_epoch < steps[job.name] / preset.epochs  # the split is smaller
 
 
 def test_demo_rejects_bad_worker_counts(tmp_path, capsys):

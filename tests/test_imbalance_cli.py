@@ -178,3 +178,19 @@ def test_plan_imbalance_returns_split_trainings_without_training(synth_root, tmp
         assert (job.dataset, job.fold) == ('synthdfer', '1')
         assert job.manifest.rho == 10 and job.manifest.num_clips < 21
     assert not list(tmp_path.glob('imbalance/*/*/*.pth'))  # planned, not trained
+
+
+def test_steps_give_whole_epochs_of_each_split_that_reach_them(synth_root, tmp_path):
+    from hdf_bench.imbalance.experiment import plan_imbalance
+    run = prepare_run(resolve_model('x3d_s'), data_root=str(synth_root), validate=False)
+    batch = run.cfg.train_dataloader.batch_size
+    for steps in (1, 5, 7):
+        jobs = plan_imbalance([run], [1, 10], tmp_path, steps=steps, log=None)
+        for job in jobs:
+            per_epoch = -(-job.manifest.num_clips // batch)
+            epochs = job.run.cfg.train_cfg.max_epochs
+            assert epochs * per_epoch >= steps > (epochs - 1) * per_epoch, (steps, per_epoch)
+    with pytest.raises(ValueError, match='epochs or steps, not both'):
+        plan_imbalance([run], [10], tmp_path, steps=5, epochs=1, log=None)
+    with pytest.raises(ValueError, match='steps must be an integer >= 1'):
+        plan_imbalance([run], [10], tmp_path, steps=0, log=None)

@@ -60,8 +60,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="data root replacing the configs' (source split read there)")
     parser.add_argument('--fold', type=int, default=None, help="fold replacing the configs'")
     add_on_missing(parser)
-    parser.add_argument('--epochs', type=int, default=None,
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument('--epochs', type=int, default=None,
                         help="training epochs (default: the config's; schedule scaled)")
+    budget.add_argument('--steps', type=int, default=None,
+                        help='optimizer steps instead: the fewest whole epochs of each split '
+                        'that reach them (give a balanced training\'s steps to compare at one '
+                        'budget)')
     parser.add_argument('--priors', nargs='+', choices=NAMED_PRIORS, default=list(NAMED_PRIORS),
                         help='named test priors for prior cells (default all)')
     parser.add_argument('--prior', action='append', type=_prior_arg, default=[],
@@ -83,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         args.models, args.rho, args.run_dir, profile=args.profile, seed=args.seed,
         epochs=args.epochs, data_root=args.data_root, fold=args.fold, priors=args.priors,
         extra_priors=extra, validate=not args.no_val, cfg_options=_cfg_options(args.cfg_options),
-        resample=args.resample_check)
+        resample=args.resample_check, steps=args.steps)
     print('\nclass imbalance (test set unchanged; head/medium/tail = mean recall by training '
           'rank; war_reversed = WAR under the reversed training prior)')
     print(format_summary(frame))

@@ -8,6 +8,7 @@ the unchanged test split and write its ``imbalance`` and ``prior`` cells into
 """
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -149,7 +150,8 @@ def plan_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
                    seed: int = 0, epochs: int | None = None,
                    data_root: str | os.PathLike | None = None, fold: int | None = None,
                    validate: bool = True, cfg_options: Mapping | None = None,
-                   log: Callable[[str], None] | None = print) -> list[ImbalanceJob]:
+                   log: Callable[[str], None] | None = print,
+                   steps: int | None = None) -> list[ImbalanceJob]:
     """Write (or reuse) the long-tailed splits; return the trainings they need (rho x model).
 
     Nothing is trained here: hand the jobs to :func:`hdf_bench.engine.training.train` or
@@ -164,8 +166,11 @@ def plan_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
         raise ValueError('give at least one rho')
     for rho in rhos:
         check_rho(rho)
-    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
-        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
+    for what, value in (('epochs', epochs), ('steps', steps)):
+        if value is not None and (isinstance(value, bool) or int(value) != value or value < 1):
+            raise ValueError(f'{what} must be an integer >= 1, got {value!r}')
+    if epochs is not None and steps is not None:
+        raise ValueError(f'give epochs or steps, not both (got epochs={epochs}, steps={steps})')
     runs = [m if isinstance(m, Run)
             else prepare_run(resolve_model(m), data_root, fold, validate, cfg_options)
             for m in models]
@@ -190,9 +195,11 @@ def plan_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
                 f'({"reused" if reused else "written"}): {manifest.num_clips} clips, '
                 f'per class {manifest.chosen}')
             train_cfg = cfgs.with_train_split(cfg, manifest.split_path)
-            if epochs is not None:
-                train_cfg = cfgs.with_epochs(
-                    train_cfg, epochs, cfgs.iters_per_epoch(train_cfg, manifest.num_clips))
+            per_epoch = cfgs.iters_per_epoch(train_cfg, manifest.num_clips)
+            if steps is not None:  # a whole number of epochs of the split, >= steps
+                train_cfg = cfgs.with_epochs(train_cfg, math.ceil(steps / per_epoch), per_epoch)
+            elif epochs is not None:
+                train_cfg = cfgs.with_epochs(train_cfg, epochs, per_epoch)
             jobs.append(ImbalanceJob(job.edited(train_cfg), run_dir / 'imbalance' / tag / job.name,
                                      manifest, dataset, fold_name))
     return jobs
@@ -207,7 +214,7 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
                   validate: bool = True, cfg_options: Mapping | None = None,
                   resample: bool = False,
                   log: Callable[[str], None] | None = print,
-                  on_stale: str = 'recompute') -> pd.DataFrame:
+                  on_stale: str = 'recompute', steps: int | None = None) -> pd.DataFrame:
     """Train every model on every long-tailed split, test, write cells; return the summary.
 
     The splits and trainings are planned by :func:`plan_imbalance`; trainings already finished
@@ -231,6 +238,8 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
         log: progress messages (None: silent).
         on_stale: stored cells of another checkpoint, config or split: ``recompute`` them, or
             ``error`` naming what changed (as the robustness sweep).
+        steps: optimizer steps instead of ``epochs``: the fewest whole epochs of each split
+            that reach them (a long-tailed model then gets the steps of a balanced one).
 
     Returns:
         one row per model x rho: :data:`SUMMARY_COLUMNS` (+ ``war_reversed_resampled``,
@@ -245,7 +254,7 @@ def run_imbalance(models: Sequence[str | tuple[str, str] | ModelRef | Run],
         for name, weights in (extra_priors or {}).items():
             validate_prior(weights, len(classes), classes, name=f'prior {name!r}')
     jobs = plan_imbalance(models, rhos, run_dir, profile, seed, epochs, data_root, fold,
-                          validate, cfg_options, log)
+                          validate, cfg_options, log, steps)
     store = ResultsStore(Path(run_dir).resolve() / 'results')
     rows = []
     for job in jobs:

@@ -1,6 +1,7 @@
 """Build a :class:`Report` from a results store and a spec (never re-running models)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,19 +115,28 @@ def banner(ctx: Context) -> list[str]:
     return lines
 
 
-def build_report(store_root: str | Path, spec: ReportSpec) -> Report:
+def _store_name(store_root: str | Path, out: str | Path | None) -> str:
+    """The store as the report names it: relative to the report's folder when one is given
+    (a committed report then names no folder of the machine it ran on)."""
+    if out is None:
+        return str(store_root)
+    return Path(os.path.relpath(Path(store_root).resolve(), Path(out).resolve())).as_posix()
+
+
+def build_report(store_root: str | Path, spec: ReportSpec, out: str | Path | None = None) -> Report:
     """Compute every section named in the spec.
 
     Args:
         store_root: folder of the results store.
         spec: what to report.
+        out: the report's folder, if it is written: the store is then named relative to it.
     """
     ctx, notes = make_context(store_root, spec)
     digests = model_checkpoints(ctx.cells)
     label = protocol_label(ctx)
     stamp = datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     counts = ctx.cells['axis'].value_counts().to_dict()
-    intro = [f'Generated {stamp} from the results store {store_root} '
+    intro = [f'Generated {stamp} from the results store {_store_name(store_root, out)} '
              f'({len(ctx.cells)} cells: ' + ', '.join(f'{n} {a}' for a, n in counts.items())
              + '). Models (checkpoint SHA-256): ' + ', '.join(
                  f'{m} ({digests.get(m, "-")})' for m in ctx.models) + '. Reference: '
@@ -153,5 +163,5 @@ def build_report(store_root: str | Path, spec: ReportSpec) -> Report:
 def run_report(store_root: str | Path, out: str | Path, spec: ReportSpec) -> tuple[Report,
                                                                                      list[Path]]:
     """Build the report and write it under ``out``; return it and the files written."""
-    report = build_report(store_root, spec)
+    report = build_report(store_root, spec, out)
     return report, write_report(report, out, spec.formats)
