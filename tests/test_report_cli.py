@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,15 @@ def test_files_written(report):
                  'tables/imbalance.csv', 'tables/prior.csv', 'tables/latency.csv'):
         assert (report / name).is_file(), name
     assert not list(report.rglob('*.tmp'))
+
+
+def test_report_names_its_store_relative_to_itself(store, report):
+    # a committed report must not carry a folder of the machine it was made on
+    relative = Path(os.path.relpath(Path(store).resolve(), report.resolve())).as_posix()
+    for name in ('report.md', 'report.html', 'report.tex'):
+        text = (report / name).read_text()
+        assert str(Path(store).resolve()) not in text and str(report.resolve()) not in text
+    assert f'from the results store {relative} (' in (report / 'report.md').read_text()
 
 
 def test_markdown_and_tex_hold_tables(report):
