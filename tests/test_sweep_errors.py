@@ -1,6 +1,7 @@
 """Bad inputs of the sweep give errors that name the file or field and what was expected."""
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -103,3 +104,25 @@ def test_cli_reports_errors_without_a_traceback(tmp_path, capsys):
     code = main(['robustness', 'hdf', '--store', str(tmp_path / 's')])
     assert code == 2
     assert 'zoo models need --runs' in capsys.readouterr().err
+
+
+def test_run_folder_gives_the_config_it_was_trained_with(tmp_path):
+    from hdf_bench import zoo
+    from hdf_bench.engine.training import TRAIN_RECORD
+
+    folder = tmp_path / 'x3d_s'
+    folder.mkdir()
+    (folder / 'epoch_3.pth').write_bytes(b'')
+    assert ref_from_run_folder('x3d_s', tmp_path).config == str(zoo.get('x3d_s').config_path())
+    demo = zoo.get('x3d_s').config_path(recipe='demo')
+    (folder / TRAIN_RECORD).write_text(json.dumps({'config': str(demo)}))
+    assert ref_from_run_folder('x3d_s', tmp_path).config == str(demo)
+    # a checkout that moved: the zoo config of the same file name
+    (folder / TRAIN_RECORD).write_text(json.dumps({'config': f'/gone/{demo.name}'}))
+    assert ref_from_run_folder('x3d_s', tmp_path).config == str(demo)
+    (folder / TRAIN_RECORD).write_text(json.dumps({'config': '/gone/other.py'}))
+    with pytest.raises(FileNotFoundError, match='config /gone/other.py is gone'):
+        ref_from_run_folder('x3d_s', tmp_path)
+    (folder / TRAIN_RECORD).write_text('[1, 2')
+    with pytest.raises(ValueError, match='not a JSON object'):
+        ref_from_run_folder('x3d_s', tmp_path)

@@ -91,6 +91,10 @@ def find_checkpoint(folder: str | os.PathLike) -> Path:
 def ref_from_run_folder(name: str, run_dir: str | os.PathLike) -> ModelRef:
     """A zoo model whose checkpoint lies in ``<run_dir>/<name>/`` (or is ``<run_dir>/<name>.pth``).
 
+    The config is the one the folder was trained with (its :data:`TRAIN_RECORD`: e.g. the demo
+    recipe's for ``hdf-bench demo`` runs), or the zoo config of that file name when the recorded
+    path has moved; without a record (a bare ``.pth``), the zoo's CPU config.
+
     Args:
         name: zoo name (see ``hdf_bench.zoo``).
         run_dir: folder holding one training folder per model.
@@ -101,14 +105,40 @@ def ref_from_run_folder(name: str, run_dir: str | os.PathLike) -> ModelRef:
     run_dir = Path(run_dir)
     single = run_dir / f'{name}.pth'
     if single.is_file():
-        checkpoint = single
-    else:
-        folder = run_dir / name
-        if not folder.is_dir():
-            raise FileNotFoundError(
-                f'checkpoint of zoo model {name!r} not found: neither {single} nor {folder}/')
-        checkpoint = find_checkpoint(folder)
-    return ModelRef(ref.name, ref.config, str(checkpoint))
+        return ModelRef(ref.name, ref.config, str(single))
+    folder = run_dir / name
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f'checkpoint of zoo model {name!r} not found: neither {single} nor {folder}/')
+    checkpoint = find_checkpoint(folder)
+    return ModelRef(ref.name, _trained_config(folder, name) or ref.config, str(checkpoint))
+
+
+def _trained_config(folder: Path, name: str) -> str | None:
+    """The config recorded in ``folder``'s training record (or the zoo config of its file
+    name if that path is gone); None without a record."""
+    from hdf_bench import zoo
+
+    record = folder / TRAIN_RECORD
+    if not record.is_file():
+        return None
+    try:
+        config = json.loads(record.read_text()).get('config')
+    except (json.JSONDecodeError, AttributeError) as err:
+        raise ValueError(f'training record {record}: not a JSON object ({err})') from None
+    if not config:
+        return None
+    if Path(config).is_file():
+        return str(config)
+    for recipe in zoo.RECIPES:
+        try:
+            path = zoo.get(name).config_path(recipe=recipe)
+        except ValueError:  # no config of that recipe
+            continue
+        if path.name == Path(config).name:
+            return str(path)
+    raise FileNotFoundError(f'training record {record}: config {config} is gone and no zoo '
+                            f'config of {name!r} has that file name')
 
 
 def file_sha256(path: str | os.PathLike) -> str:
