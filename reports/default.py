@@ -2,7 +2,7 @@
 # Keys are those of hdf_bench.report.spec.ReportSpec; CLI flags override them.
 title = 'hdf-bench robustness report'
 sections = ['summary', 'headline', 'corruptions', 'groups', 'uncertainty', 'significance',
-            'confusion', 'imbalance', 'prior', 'latency', 'regions', 'gallery']
+            'confusion', 'training', 'imbalance', 'prior', 'latency', 'regions', 'gallery']
 models = None            # None = every model in the store (reference first, not learned last)
 datasets = None          # None = every data set in the store
 reference = 'x3d_s'      # CE / mCE denominator and paired-test baseline

@@ -32,7 +32,8 @@ def make_synthetic_store(root: str | Path, models: dict[str, float] | None = Non
                          corruptions: dict[str, str] | None = None,
                          severities: Sequence[int] = (1, 2, 3, 4, 5),
                          folds: Sequence[str] = ('1',), n_clips: int = 120,
-                         imbalance: bool = True, seed: int = 0) -> ResultsStore:
+                         imbalance: bool = True, seed: int = 0,
+                         checkpoints: dict[str, str] | None = None) -> ResultsStore:
     """Write clean, corruption, imbalance and prior cells with per-sample predictions.
 
     Args:
@@ -44,6 +45,8 @@ def make_synthetic_store(root: str | Path, models: dict[str, float] | None = Non
         n_clips: test clips per fold.
         imbalance: also write imbalance (rho 10, 100) and prior cells.
         seed: seed of everything.
+        checkpoints: model -> checkpoint path written in its clean cells' meta (``{fold}`` is
+            replaced by the fold).
     """
     models = MODELS if models is None else models
     corruptions = CORRUPTIONS if corruptions is None else corruptions
@@ -54,8 +57,10 @@ def make_synthetic_store(root: str | Path, models: dict[str, float] | None = Non
         labels = rng.integers(0, c, n_clips)
         ids = [f'{fold}-{i:05d}' for i in range(n_clips)]
         for model, acc in models.items():
+            meta = ({} if model not in (checkpoints or {})
+                    else dict(checkpoint=checkpoints[model].format(fold=fold)))
             _put(store, CellKey(model, 'synthdfer', fold, 'clean', 'clean'), labels,
-                 _predict(rng, labels, acc, c), ids)
+                 _predict(rng, labels, acc, c), ids, meta)
             for k, (name, group) in enumerate(corruptions.items()):
                 for sev in severities:
                     a = max(0.05, acc - 0.06 * sev * (1 + 0.3 * k) * (0.8 if model == 'hdf' else 1))

@@ -23,6 +23,7 @@ from hdf_bench.report.sections.statistics import (
     significance_section,
     uncertainty_section,
 )
+from hdf_bench.report.sections.training import training_section
 from hdf_bench.report.spec import ReportSpec
 from hdf_bench.results import ResultsStore, read_frame
 from hdf_bench.results.provenance import model_checkpoints
@@ -31,7 +32,8 @@ BUILDERS: dict[str, Callable[[Context], Section]] = {
     'summary': summary_section, 'headline': headline_section,
     'corruptions': corruption_section, 'groups': group_section,
     'uncertainty': uncertainty_section, 'significance': significance_section,
-    'confusion': confusion_section, 'imbalance': imbalance_section, 'prior': prior_section,
+    'confusion': confusion_section, 'training': training_section,
+    'imbalance': imbalance_section, 'prior': prior_section,
     'latency': latency_section, 'regions': region_section, 'gallery': gallery_section,
 }
 

@@ -152,3 +152,28 @@ def accuracy_latency(frame: pd.DataFrame, metric: str) -> bytes:
         ax.set_ylabel(f'clean {metric.upper()}')
         ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc='upper left')
         return _png(fig)
+
+
+def training_curves(frame: pd.DataFrame) -> bytes:
+    """Training loss vs step per run and, for runs that log DSM's terms, DSM's share (log y).
+
+    Args:
+        frame: columns model, run, step, loss, share (NaN for runs without DSM).
+    """
+    dsm = frame.dropna(subset=['share'])
+    panels = 2 if not dsm.empty else 1
+    with sns.axes_style('whitegrid'):
+        fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 3.6), squeeze=False)
+        sns.lineplot(data=frame, x='step', y='loss', hue='model', units='run', estimator=None,
+                     ax=axes[0, 0])
+        axes[0, 0].set_ylabel('training loss')
+        axes[0, 0].legend(fontsize=7)
+        if not dsm.empty:
+            ax = axes[0, 1]
+            sns.lineplot(data=dsm, x='step', y='share', hue='model', units='run',
+                         estimator=None, ax=ax)
+            ax.set_yscale('log')
+            ax.set_ylabel('DSM share of the loss')
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        return _png(fig)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 SECTIONS = ('summary', 'headline', 'corruptions', 'groups', 'uncertainty', 'significance',
-            'confusion', 'imbalance', 'prior', 'latency', 'regions', 'gallery')
+            'confusion', 'training', 'imbalance', 'prior', 'latency', 'regions', 'gallery')
 FORMATS = ('md', 'html', 'tex', 'csv', 'parquet')
 METRICS = ('war', 'uar')
 CI_METHODS = ('percentile', 'basic', 'bca')
