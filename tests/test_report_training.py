@@ -80,6 +80,11 @@ def test_section_table_matches_hand_computation(runs, tmp_path, capsys):
     out = _report(runs, tmp_path / 'report')
     table = pd.read_csv(out / 'tables' / 'training.csv', dtype={'fold': str})
     assert table['model'].tolist() == ['x3d_s', 'hdf', 'hdf']
+    # runs are named by their work dir's last two parts: no machine folder in the tables
+    root = runs[0]
+    assert sorted(table['work_dir']) == sorted(
+        f'{root.name}/{name}' for name in ('x3d_s', 'hdf_f1', 'hdf_f2'))
+    assert str(root.parent) not in (out / 'tables' / 'training.csv').read_text()
     rows = {(m, f): r for m, f, r in zip(table['model'], table['fold'],
                                          table.to_dict('records'), strict=True)}
     base = rows[('x3d_s', '1, 2')]  # both folds' cells come from one work dir: one row

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -83,7 +84,9 @@ def training_section(ctx: Context) -> Section:
         if log.attrs.get('skipped'):
             section.note(f'{model} ({datasets} fold {folds}): {log.attrs["skipped"]} '
                          'undecodable log lines skipped.')
-        work_dir = str(work_dir_of(checkpoint))
+        # the work dir's last two parts (e.g. train/hdf, hdf/seed1): a label that names the
+        # run without a folder of the machine the report was made on
+        work_dir = '/'.join(Path(work_dir_of(checkpoint)).parts[-2:])
         rows.append(dict(model=model, dataset=datasets, fold=folds, work_dir=work_dir,
                          **summarise(log)))
         curves.append(log.reindex(columns=['step', 'loss', 'share']).assign(
