@@ -54,6 +54,12 @@ def test_corruption_errors_by_hand():
     e_clean = 1 - 0.15
     assert math.isnan(rb.relative_corruption_error([0.9, 0.8], e_clean,
                                                    [1 - 0.15, 1 - 0.150000000000001], e_clean))
+    # a reference that degrades by less than 1 point per severity, or improves: undefined too
+    # (the demo's X3D-S lost 0.1 point on jumble and HDF's relative CE read -11000 %)
+    assert math.isnan(rb.relative_corruption_error([0.5, 0.6], 0.3, [0.305, 0.31], 0.3))
+    assert math.isnan(rb.relative_corruption_error([0.5, 0.6], 0.3, [0.29, 0.28], 0.3))
+    assert rb.relative_corruption_error([0.5, 0.6], 0.3, [0.31, 0.33], 0.3) == pytest.approx(
+        0.5 / 0.04)
 
 
 def test_fold_summary_matches_hand_computation():
@@ -74,6 +80,20 @@ def test_fold_summary_matches_hand_computation():
     assert row['rel_mce'] == pytest.approx(np.mean(list(rel.values())))
     ref = out[out['model'] == 'ref'].iloc[0]
     assert ref['mce'] == pytest.approx(1.0) and ref['rel_mce'] == pytest.approx(1.0)
+    assert (out['rel_mce_n'] == 2).all()
+
+
+def test_relative_mce_averages_the_corruptions_the_reference_degrades_on():
+    clean, corr = _frames()
+    # the reference unaffected by blur: relative CE of blur undefined, relative mCE = noise's
+    flat = (corr['model'] == 'ref') & (corr['corruption'] == 'blur')
+    corr.loc[flat, 'war'] = 0.8  # the reference's clean WAR (error 0.2)
+    out = rb.fold_summary(corr, clean, 'ref', ['war'])
+    row = out[out['model'] == 'm'].iloc[0]
+    noise = (np.sum((1 - np.array(ACC['m']['noise'])) - 0.1)
+             / np.sum((1 - np.array(ACC['ref']['noise'])) - 0.2))
+    assert row['rel_mce'] == pytest.approx(noise) and row['rel_mce_n'] == 1
+    assert not math.isnan(row['mce'])
 
 
 def test_without_reference_ce_is_nan():

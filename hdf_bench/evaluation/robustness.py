@@ -40,6 +40,10 @@ def gamma_relative(clean: float | np.ndarray, corrupted: float | np.ndarray):
 
 #: a denominator below this is zero up to rounding (errors are fractions of at most ~1e6 clips)
 ZERO_ERROR = 1e-9
+#: relative CE needs a reference that degrades: at least this much error (a fraction, i.e. one
+#: point of accuracy) per severity on average; below it the ratio divides by sampling noise
+#: (a reference at -0.1 points per severity gave a relative CE of -11000 %)
+MIN_REF_DEGRADATION = 0.01
 
 
 def corruption_error(err: Sequence[float], err_ref: Sequence[float]) -> float:
@@ -53,12 +57,15 @@ def relative_corruption_error(err: Sequence[float], err_clean: float, err_ref: S
                               err_ref_clean: float) -> float:
     """Relative CE_c = sum_s (E_{s,c} - E_clean) / sum_s (E^ref_{s,c} - E^ref_clean).
 
-    NaN when the reference does not degrade at all (a denominator of 0, up to rounding: a
-    reference that is unaffected by the corruption leaves relative CE undefined).
+    NaN when the reference does not degrade: its error grows by less than
+    :data:`MIN_REF_DEGRADATION` per severity on average, or falls (a reference unaffected by
+    the corruption leaves relative CE undefined; a near-zero denominator would only amplify
+    noise, and a negative one flip the sign).
     """
     den = float(np.sum(np.asarray(err_ref) - err_ref_clean))
     num = float(np.sum(np.asarray(err) - err_clean))
-    return num / den if abs(den) > ZERO_ERROR else float('nan')
+    floor = max(ZERO_ERROR, MIN_REF_DEGRADATION * len(err_ref))
+    return num / den if den >= floor else float('nan')
 
 
 # ---- tables from the cells frame -----------------------------------------------------------
@@ -160,8 +167,11 @@ def fold_summary(corr: pd.DataFrame, clean: pd.DataFrame, reference: str | None,
                              # an undefined CE of one corruption leaves the mean undefined
                              mce=(float(ce_part['ce'].mean(skipna=False)) if len(ce_part)
                                   else float('nan')),
-                             rel_mce=(float(ce_part['rel_ce'].mean(skipna=False))
+                             # relative CE: over the corruptions the reference degrades on
+                             rel_mce=(float(ce_part['rel_ce'].mean())
                                       if len(ce_part) else float('nan')),
+                             rel_mce_n=int(ce_part['rel_ce'].notna().sum()) if len(ce_part)
+                             else 0,
                              n_corruptions=int(part.index.get_level_values(0).nunique())))
     return pd.DataFrame(rows)
 

@@ -14,7 +14,10 @@ SIGN_NOTE = ('Sign convention: higher is better for every robustness score. '
              'corruptions of the mean over severities {sev}; rPC = mPC / clean. '
              'CE_c = sum_s E_(s,c) / sum_s E_ref(s,c) with E = 1 - metric, relative CE uses '
              'E_(s,c) - E_clean; mCE = mean over corruptions; CE in % (reference = 100, lower is '
-             'better). Several folds: mean ± sample std (ddof = 1) over folds.')
+             'better). Relative CE is undefined where the reference does not degrade (its error '
+             'grows by less than 1 point per severity on average); relative mCE averages the '
+             'corruptions where it is defined. Several folds: mean ± sample std (ddof = 1) over '
+             'folds.')
 
 
 def tables(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -68,6 +71,13 @@ def summary_section(ctx: Context) -> Section:
                      'mCE %': pm(r['mce_mean'], r['mce_std'], n, lambda v: pct(v, 1)),
                      'rel. mCE %': pm(r['rel_mce_mean'], r['rel_mce_std'], n,
                                       lambda v: pct(v, 1))})
+    if ctx.reference:
+        ref_rows = folds[folds['model'] == ctx.reference]
+        for r in ref_rows.to_dict('records'):
+            if r['rel_mce_n'] < r['n_corruptions']:
+                section.note(f"relative mCE ({r['metric'].upper()}, {r['dataset']} fold "
+                             f"{r['fold']}) averages {r['rel_mce_n']} of {r['n_corruptions']} "
+                             f'corruptions: {ctx.reference} does not degrade on the others.')
     ref = f' (reference {ctx.reference})' if ctx.reference else ''
     section.blocks.append(Table('summary', f'Clean, mPC, rPC, gamma and mCE{ref}', agg,
                                 pd.DataFrame(rows)))
