@@ -3,11 +3,11 @@ fixed batch, through torch's DistributedDataParallel; rank 0 saves the loss part
 averaged gradients."""
 from __future__ import annotations
 
-import os
 import sys
 
 import torch
 import torch.distributed as dist
+from sam_dist_worker import leave
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
@@ -61,18 +61,6 @@ def main(out: str, variant: str) -> None:
         grads = {n: p.grad for n, p in model.named_parameters()}
         torch.save(dict(logged=logged, grads=grads), out)
     leave()
-
-
-def leave() -> None:
-    """Wait for every rank's work, then exit at once.
-
-    torch 2.13 + gloo here: a rank could hang for good once its peer had gone, in
-    ``destroy_process_group`` or in the DDP reducer's destructor when ``main``'s locals are
-    freed. After the barrier every result is saved, so no rank runs a finaliser.
-    """
-    dist.barrier()
-    sys.stdout.flush()
-    os._exit(0)
 
 
 if __name__ == '__main__':
