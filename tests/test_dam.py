@@ -132,16 +132,14 @@ def test_difference_and_dispersion_follow_the_chosen_descriptor(descriptor):
     torch.manual_seed(0)
     branch = DAM(branches='temporal', descriptor=descriptor, dispersion_init=1.0).temporal
     x = _clip_with_a_shuffled_max()
-    seen = []
-    branch.embed.register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
-    branch(x)
+    tokens = branch.tokens(x)
     avg, mx = x.mean(dim=(3, 4)), x.amax(dim=(3, 4))
     robust = torch.sigmoid(branch.g * (branch.a * avg + branch.b * mx))
     plain = torch.stack([robust.mean(1), robust.amax(1)], dim=-1)
     if descriptor == 'avg':
-        torch.testing.assert_close(seen[0], plain.detach(), atol=2e-3, rtol=0)
+        torch.testing.assert_close(tokens, plain.detach(), atol=2e-3, rtol=0)
     else:
-        assert (seen[0] - plain).abs().max() > 0.05
+        assert (tokens - plain).abs().max() > 0.05
 
 
 def test_difference_is_taken_along_time():
@@ -151,10 +149,7 @@ def test_difference_is_taken_along_time():
     branch = DAM(branches='temporal').temporal
     x = torch.randn(1, 5, 1, 4, 4).repeat(1, 1, 6, 1, 1)
     x[:, :, 3] += 1.0
-    seen = []
-    branch.embed.register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
-    branch(x)
-    tokens = seen[0][0, :, 0]  # mean over channels of the robust descriptor, per frame
+    tokens = branch.tokens(x)[0, :, 0]  # mean over channels of the robust descriptor, per frame
     torch.testing.assert_close(tokens[[1, 2, 5]], tokens[0].expand(3), atol=2e-3, rtol=0)
     assert tokens[4] < tokens[0] - 0.05
 
@@ -208,3 +203,37 @@ def test_rejects_bad_input():
         DAM(descriptor='max')
     with pytest.raises(ValueError, match='N, C, T, H, W'):
         DAM()(torch.randn(2, 3, 8, 8))
+
+
+def test_inference_reuses_nothing_stale():
+    """Eval forwards without autograd reuse tensors derived from the parameters; changing a
+    parameter in place or loading a state dict must show in the very next output."""
+    torch.manual_seed(0)
+    dam = DAM(conv_bias=True).eval()
+    x = torch.randn(2, 6, 5, 7, 7)
+    with torch.no_grad():
+        dam(x)  # fills the cache
+        for name, p in dam.named_parameters():
+            before = dam(x)
+            p.add_(0.3 * torch.randn_like(p) + 0.1)
+            after = dam(x)
+            torch.testing.assert_close(after, reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+            assert not torch.equal(before, after), name
+        other = DAM(conv_bias=True)
+        other.load_state_dict(dam.state_dict())
+        other.eval()
+        other(x)
+        dam.load_state_dict(DAM(conv_bias=True).state_dict())
+        torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+    with torch.inference_mode():
+        torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+
+
+def test_eval_with_autograd_gives_gradients():
+    """An eval-mode forward that records autograd (saliency, attacks) reaches every parameter."""
+    torch.manual_seed(0)
+    dam = DAM(dispersion_init=0.5).eval()
+    with torch.no_grad():
+        dam(torch.randn(1, 4, 5, 6, 6))  # a cached inference call first
+    dam(torch.randn(1, 4, 5, 6, 6)).square().sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in dam.parameters())

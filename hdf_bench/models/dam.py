@@ -31,6 +31,7 @@ behaviour; docs/HDF.md lists each one.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -57,6 +58,26 @@ def dct_basis(size: int = 7) -> Tensor:
     return basis.float()
 
 
+def _derived(module: nn.Module, build: Callable[[], tuple], children: bool = True) -> tuple:
+    """What ``build`` computes from the parameters of ``module`` (and of its direct children).
+
+    Rebuilt on every call while autograd records or torch.compile traces; reused between
+    inference calls while those parameters are unchanged (same objects, storage and in-place
+    version: an optimizer step or ``load_state_dict`` bumps the version, ``.to()`` moves the
+    storage). At batch 1 the parameter-only operators cost as much as the data ones.
+    """
+    if torch.is_grad_enabled() or torch.compiler.is_compiling():
+        return build()
+    state = [(id(p), p.data_ptr(), p._version)
+             for m in (module, *(module._modules.values() if children else ()))
+             for p in m._parameters.values()
+             if p is not None]
+    hit = module.__dict__.get('_derived_cache')
+    if hit is None or hit[0] != state:
+        hit = module.__dict__['_derived_cache'] = (state, build())
+    return hit[1]
+
+
 class TemporalBranch(nn.Module):
     """Frame gate from robustly fused frame descriptors and self-attention over frames.
 
@@ -66,6 +87,10 @@ class TemporalBranch(nn.Module):
     released code pools channels into T bins and so takes it across channel bins, where it is
     blind to frame order (a bug not reproduced). The dispersion weight starts at 0, as in the
     release.
+
+    The token embedding, the query/key/value map and the attention scale are linear, so they are
+    applied as one (2E + 1) x 2 map (queries, keys and the feature mean of the values), which
+    gives the same gate with a third of the small operators.
 
     Args:
         embed_dim (int): width of the frame tokens in the attention.
@@ -89,26 +114,49 @@ class TemporalBranch(nn.Module):
         self.descriptor = descriptor
         self.eps = eps
 
+    def _prepare(self) -> tuple[Tensor, ...]:
+        """(g * a, g * b, a, b, d, weight and bias of the attention map): the attention's
+        weight (2E + 1, 2) maps tokens to scaled queries, keys and the mean of the values."""
+        w_qkv, b_qkv = self.qkv.weight, self.qkv.bias
+        e = self.embed.out_features
+        rows = torch.cat([w_qkv[:e] * self.scale, w_qkv[e:2 * e], w_qkv[2 * e:].mean(0, True)])
+        bias = torch.cat([b_qkv[:e] * self.scale, b_qkv[e:2 * e], b_qkv[2 * e:].mean(0, True)])
+        return (self.g * self.a, self.g * self.b, self.a, self.b, self.d,
+                rows @ self.embed.weight, torch.addmv(bias, rows, self.embed.bias))
+
+    def tokens(self, x: Tensor) -> Tensor:
+        """Per-frame tokens (N, T, 2): channel mean and max of the robust descriptor
+        ``sigmoid(g * (a * avg + b * max) + d * dispersion - difference)``."""
+        return self._tokens(x, _derived(self, self._prepare))
+
+    def _tokens(self, x: Tensor, prepared: tuple[Tensor, ...]) -> Tensor:
+        ga, gb, a, b, d = prepared[:5]
+        # means as sums times a Python float: torch's mean adds a division and a dtype copy,
+        # which at batch 1 cost as much as the reduction itself (docs/PERFORMANCE.md)
+        c, t = x.shape[1:3]
+        avg = x.sum(dim=(3, 4)) * (1 / (x.shape[3] * x.shape[4]))  # (N, C, T)
+        mx = x.amax(dim=(3, 4))
+        z = torch.addcmul(ga * avg, gb, mx)  # g * fused
+        src = avg if self.descriptor == 'avg' else torch.addcmul(a * avg, b, mx)
+        # distance of each frame to the clip's distribution, per channel
+        centre = src.sum(dim=2, keepdim=True)
+        z = torch.addcmul(z, d, torch.sub(src, centre, alpha=1 / t).abs())
+        # L2 change to the previous frame over channels (RMS, so scale-free in C); 0 at t = 0
+        step = src[:, :, 1:] - src[:, :, :-1]
+        z[:, :, 1:] -= (step.square().sum(dim=1, keepdim=True) * (1 / c) + self.eps).sqrt()
+        robust = torch.sigmoid(z)
+        return torch.stack([robust.sum(dim=1) * (1 / c), robust.amax(dim=1)], dim=-1)
+
     def forward(self, x: Tensor) -> Tensor:
         """Return the frame gate of shape (N, 1, T, 1, 1)."""
-        avg = x.mean(dim=(3, 4))  # (N, C, T)
-        mx = x.amax(dim=(3, 4))
-        fused = self.a * avg + self.b * mx
-        src = avg if self.descriptor == 'avg' else fused
-        # distance of each frame to the clip's distribution, per channel
-        dispersion = (src - src.mean(dim=2, keepdim=True)).abs()
-        # L2 change to the previous frame over channels (RMS, so scale-free in C); 0 at t = 0
-        step = src.diff(dim=2)
-        diff = (step.pow(2).mean(dim=1, keepdim=True) + self.eps).sqrt()
-        diff = F.pad(diff, (1, 0))  # (N, 1, T)
-        robust = torch.sigmoid(self.g * fused + self.d * dispersion - diff)  # (N, C, T)
-
-        tokens = torch.stack([robust.mean(dim=1), robust.amax(dim=1)], dim=-1)  # (N, T, 2)
-        q, k, v = self.qkv(self.embed(tokens)).chunk(3, dim=-1)
+        prepared = _derived(self, self._prepare)
+        weight, bias = prepared[5:]
+        e = (weight.shape[0] - 1) // 2
+        q, k, v_mean = F.linear(self._tokens(x, prepared), weight, bias).split([e, e, 1], -1)
         # explicit: torch's scaled_dot_product_attention (math path on CPU) was slower here
-        attn = torch.bmm(q * self.scale, k.transpose(1, 2)).softmax(dim=-1)  # (N, T, T)
-        gate = torch.sigmoid(torch.bmm(attn, v).mean(dim=-1))  # (N, T)
-        return gate[:, None, :, None, None]
+        attn = torch.bmm(q, k.transpose(1, 2)).softmax(dim=-1)  # (N, T, T)
+        gate = torch.sigmoid(torch.bmm(attn, v_mean))  # (N, T, 1): mean over features of attn @ v
+        return gate[:, None, :, :, None]
 
 
 class FrequencyBranch(nn.Module):
@@ -117,6 +165,11 @@ class FrequencyBranch(nn.Module):
     Defaults follow the figure and the release: the perturbation acts in evaluation too (so
     train and eval gates do not diverge as it is learned), the dynamic tanh's alpha starts at
     0.5, and the 49 -> 1 convolution has no bias.
+
+    Both 7x7 convolutions run as matrix products, which at the small maps of a video network
+    cost a fraction of a convolution call: the DCT as the basis matrix times the map's 7x7
+    patches (``unfold``), and the 49 -> 1 convolution as the flipped weight times the
+    coefficients, scattered back over the patches (``fold``).
 
     Args:
         size (int): side of the DCT basis (``size**2`` coefficient maps).
@@ -139,27 +192,38 @@ class FrequencyBranch(nn.Module):
         self.beta = nn.Parameter(torch.zeros(1, n, 1, 1))
         self.conv = nn.Conv2d(n, 1, size, padding=size // 2, bias=conv_bias)
         self.perturb_in_eval = perturb_in_eval
+        self.size = size
         self.eps = eps
+
+    def _prepare(self) -> tuple[Tensor, ...]:
+        """(DCT matrix, perturbation, alpha, beta, gamma, scatter matrix, bias): the scatter
+        matrix (49 offsets x 49 coefficients) is the conv weight flipped in space, so that
+        ``fold`` (which adds each patch entry at position + offset) computes the correlation."""
+        n = self.size * self.size
+        scatter = self.conv.weight[0].flip(-2, -1).reshape(n, n).t().contiguous()
+        bias = None if self.conv.bias is None else self.conv.bias.view(1, -1, 1, 1)
+        return (self.basis.view(n, n), self.perturb.view(1, n, 1), self.alpha,
+                self.beta.view(1, n, 1), self.gamma.view(1, n, 1), scatter, bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """Return the spatial gate of shape (N, 1, 1, H, W)."""
+        basis, perturb, alpha, beta, gamma, scatter, bias = _derived(self, self._prepare)
+        h, w = x.shape[-2:]
+        k, n, eps = self.size, self.size * self.size, self.eps
         m = x.mean(dim=(1, 2))[:, None]  # (N, 1, H, W)
-        f = F.conv2d(m, self.basis.to(m.dtype), padding=self.basis.shape[-1] // 2)  # (N, 49, H, W)
+        f = basis @ F.unfold(m, k, padding=k // 2)  # (N, 49, H * W)
         if self.training or self.perturb_in_eval:
-            spread2, centre = torch.var_mean(f, dim=(2, 3), keepdim=True, correction=0)
-            spread = (spread2 + self.eps).sqrt()
-            f = torch.addcmul(f, self.perturb * spread, torch.sign(f - centre))
-        # std over the 49 coefficients from the moments E[f^2] - E[f]^2: torch's std over a
-        # short middle dimension was measured 40x slower on CPU (docs/PERFORMANCE.md)
-        mean = f.mean(dim=1, keepdim=True)
-        var = ((f * f).mean(dim=1, keepdim=True) - mean * mean).clamp_min(0)
-        f = torch.addcmul(self.beta, torch.tanh(f * (self.alpha * (var + self.eps).rsqrt())),
-                          self.gamma)
-        # channels_last inputs and weights: the 7x7 49 -> 1 conv runs faster on CPU (oneDNN)
-        f = f.contiguous(memory_format=torch.channels_last)
-        weight = self.conv.weight.contiguous(memory_format=torch.channels_last)
-        gate = torch.sigmoid(F.conv2d(f, weight, self.conv.bias, padding=self.conv.padding))
-        return gate[:, :, None].contiguous()
+            spread2, centre = torch.var_mean(f, dim=2, keepdim=True, correction=0)
+            f = torch.addcmul(f, perturb * (spread2 + eps).sqrt(), torch.sign(f - centre))
+        # variance over the 49 coefficients from the moments: torch.var over this middle
+        # dimension is 5x (batch 1) to 14x (batch 16) slower on CPU (docs/PERFORMANCE.md)
+        s1, s2 = f.sum(dim=1, keepdim=True), (f * f).sum(dim=1, keepdim=True)
+        var = torch.addcmul(s2 * (1 / n), s1, s1, value=-1 / n ** 2).clamp_min(0)
+        f = torch.addcmul(beta, torch.tanh(f * (alpha * (var + eps).rsqrt())), gamma)
+        gate = F.fold(scatter @ f, (h, w), k, padding=k // 2)  # (N, 1, H, W)
+        if bias is not None:
+            gate = gate + bias
+        return torch.sigmoid(gate).unsqueeze(2)
 
 
 @MODELS.register_module()
@@ -207,11 +271,19 @@ class DAM(nn.Module):
         """Re-weight x of shape (N, C, T, H, W); the output has the same shape."""
         if x.dim() != 5:
             raise ValueError(f'DAM expects (N, C, T, H, W), got shape {tuple(x.shape)}')
-        # (w_t * (x * g_t + x) + w_s * (x * g_s + x)) / 2, as one multiply of x
-        scale = 0
+        # (w_t * (x * g_t + x) + w_s * (x * g_s + x)) / 2 as one multiply of x by
+        # c + h_t * g_t + h_s * g_s, with h = w / 2 and c = h_t + h_s
+        c, h_t, h_s = _derived(self, self._mix, children=False)
+        scale = None
         if self.temporal is not None:
-            scale = scale + self.w_t * (1 + self.temporal(x))
+            scale = torch.addcmul(c, h_t, self.temporal(x))
         if self.frequency is not None:
-            scale = scale + self.w_s * (1 + self.frequency(x))
-        n_branches = (self.temporal is not None) + (self.frequency is not None)
-        return x * (scale / n_branches)
+            gate_s = self.frequency(x)
+            scale = h_s * gate_s + c if scale is None else torch.addcmul(scale, h_s, gate_s)
+        return x * scale
+
+    def _mix(self) -> tuple[Tensor | None, ...]:
+        """(constant, temporal gate weight, spatial gate weight) of the branch mean."""
+        weights = [getattr(self, name, None) for name in ('w_t', 'w_s')]
+        h = [None if w is None else w / sum(v is not None for v in weights) for w in weights]
+        return (sum(v for v in h if v is not None), *h)
