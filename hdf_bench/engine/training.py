@@ -145,13 +145,35 @@ def file_sha256(path: str | os.PathLike) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _sha256_or_none(path: str | os.PathLike | None) -> str | None:
+    return file_sha256(path) if path and os.path.isfile(path) else None
+
+
+def _same_config(old: dict, new: dict) -> bool:
+    """Whether two training records name the same config: the same file content (its SHA-256)
+    and file name, wherever the checkout lies; a record without a hash (older versions) matches
+    the same path, or the same file name where the recorded file is gone or has equal content."""
+    old_path, new_path = old.get('config'), new.get('config')
+    if old_path == new_path:
+        return old.get('config_sha256') in (None, new.get('config_sha256'))
+    if not old_path or not new_path or Path(old_path).name != Path(new_path).name:
+        return False
+    if old.get('config_sha256'):
+        return old['config_sha256'] == new.get('config_sha256')
+    return not Path(old_path).is_file() or file_sha256(old_path) == new.get('config_sha256')
+
+
 def _check_record(work_dir: Path, record: dict) -> None:
-    """Refuse a work dir trained with another config, split or schedule; write the record."""
+    """Refuse a work dir trained with another config, split or schedule; write the record.
+
+    A checkout that moved (same config file content at another path) keeps its work dirs.
+    """
     path = work_dir / TRAIN_RECORD
     if path.is_file():
         old = json.loads(path.read_text())
-        diff = [k for k in ('split_sha256', 'max_epochs', 'config')
-                if old.get(k) != record.get(k)]
+        diff = [k for k in ('split_sha256', 'max_epochs') if old.get(k) != record.get(k)]
+        if not _same_config(old, record):
+            diff.append('config')
         if diff:
             raise ValueError(
                 f'work dir {work_dir} holds a training with a different {", ".join(diff)} '
@@ -195,8 +217,9 @@ def train(run: Run, work_dir: str | os.PathLike) -> TrainResult:
     final = final_checkpoint(cfg, work_dir)
     split = cfgs.inner_dataset(cfg, 'train_dataloader').get('ann_file')
     _check_record(work_dir, dict(
-        config=str(run.model.config), split=split, max_epochs=cfg.train_cfg.get('max_epochs'),
-        split_sha256=file_sha256(split) if split and os.path.isfile(split) else None))
+        config=str(run.model.config), config_sha256=_sha256_or_none(run.model.config),
+        split=split, max_epochs=cfg.train_cfg.get('max_epochs'),
+        split_sha256=_sha256_or_none(split)))
     seconds, status = 0.0, 'skipped'
     if not final.is_file():
         status = 'resumed' if (work_dir / 'last_checkpoint').is_file() else 'trained'
