@@ -157,6 +157,9 @@ def test_cli_trains_writes_cells_and_skips_on_rerun(synth_root, tmp_path, capsys
         run_imbalance([f'hdf={HDF_CPU}'], [10], run, data_root=synth_root, epochs=1,
                       validate=False, cfg_options=dict(o.split('=') for o in TINY),
                       log=None, on_stale='error')
+    capsys.readouterr()
+    assert main([*argv, '--on-stale', 'error']) != 0  # the CLI refuses too, naming the cause
+    assert 'checkpoint' in capsys.readouterr().err
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.count('already in') == 1 and out.count('skip training') == 1

@@ -12,6 +12,15 @@ def folder_arg(text: str) -> str:
     return text
 
 
+def add_on_stale(parser: argparse.ArgumentParser) -> None:
+    """Add ``--on-stale {recompute,error}`` (a stored cell computed from other inputs)."""
+    from hdf_bench.results.provenance import ON_STALE
+    parser.add_argument('--on-stale', choices=ON_STALE, default='recompute',
+                        help='a stored cell computed from another checkpoint, config, data, '
+                             'corruption code or condition: recompute it, or stop naming what '
+                             'changed (default: %(default)s)')
+
+
 def add_on_missing(parser: argparse.ArgumentParser) -> None:
     """Add ``--on-missing {error,skip}`` (what to do with a clip whose frames are missing)."""
     from hdf_bench.data.base import ON_MISSING

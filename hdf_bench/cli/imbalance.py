@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from hdf_bench.cli.common import add_on_missing, folder_arg
+from hdf_bench.cli.common import add_on_missing, add_on_stale, folder_arg
 
 NAME = 'imbalance'
 HELP = 'train models on long-tailed training splits (rho) and evaluate on the unchanged test set'
@@ -71,6 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='named test priors for prior cells (default all)')
     parser.add_argument('--prior', action='append', type=_prior_arg, default=[],
                         metavar='NAME=w1,...,w7', help='a user test prior (repeatable)')
+    add_on_stale(parser)
     parser.add_argument('--no-val', action='store_true',
                         help="skip the configs' per-epoch validation (faster)")
     parser.add_argument('--resample-check', action='store_true',
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         args.models, args.rho, args.run_dir, profile=args.profile, seed=args.seed,
         epochs=args.epochs, data_root=args.data_root, fold=args.fold, priors=args.priors,
         extra_priors=extra, validate=not args.no_val, cfg_options=_cfg_options(args.cfg_options),
-        resample=args.resample_check, steps=args.steps)
+        resample=args.resample_check, steps=args.steps, on_stale=args.on_stale)
     print('\nclass imbalance (test set unchanged; head/medium/tail = mean recall by training '
           'rank; war_reversed = WAR under the reversed training prior)')
     print(format_summary(frame))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from hdf_bench.cli.common import add_on_missing, folder_arg
+from hdf_bench.cli.common import add_on_missing, add_on_stale, folder_arg
 
 NAME = 'robustness'
 HELP = 'Evaluate trained models on clean and corrupted test data (resumable; results store).'
@@ -63,10 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override the test dataset's data_root of every model")
     parser.add_argument('--fold', help="override the test dataset's fold of every model")
     add_on_missing(parser)
-    parser.add_argument('--on-stale', choices=('recompute', 'error'), default='recompute',
-                        help='a stored cell computed from another checkpoint, config, data, '
-                             'corruption code or condition: recompute it, or stop naming what '
-                             'changed (default: %(default)s)')
+    add_on_stale(parser)
     parser.add_argument('--whole-clip', action='store_true',
                         help='corrupt every frame of a clip, then sample (what an exported set '
                              'holds); default: corrupt the sampled frames')
