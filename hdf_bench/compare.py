@@ -9,6 +9,9 @@ so a rerun skips it), and profiles the untrained model once (:func:`profile_mode
 multiply-accumulates, CPU latency). :func:`comparison_table` joins the two into one row per
 model: WAR / UAR (mean and sample std over seeds), the learned guard (each seed's clean UAR
 95 % bootstrap CI against chance, :mod:`hdf_bench.evaluation.learned`), params, GFLOPs, latency.
+Under ``strict``, :func:`hdf_bench.report.seeds.write_seed_pairs` adds paired tests between the
+models (each against X3D-S, HDF against X3D-S + SAM and HDF without SAM) per seed and across
+seeds, with which differences hold in every seed.
 
 Protocols (:mod:`hdf_bench.evaluation.protocols`): ``strict`` (default) reports the last
 checkpoint's WAR and UAR; ``peers`` trains with validation on the test split every epoch and
@@ -24,6 +27,7 @@ Layout of ``run_dir``::
     results/seed<k>/cells/     clean test cells (hdf_bench.results); seed<k>-peers for peers
     profile/<recipe>/<model>.json  params, GFLOPs, latency (written atomically)
     zoo_table.md, zoo_table.csv
+    zoo_paired.md, zoo_paired.csv, zoo_paired_seeds.csv   paired tests (strict only)
 """
 from __future__ import annotations
 
@@ -255,6 +259,13 @@ def run_compare(run_dir: str | os.PathLike, models: Sequence[str] | None = None,
     table = comparison_table(pd.concat(scores, ignore_index=True), pd.DataFrame(profiles))
     atomic_write_text(run / 'zoo_table.csv', table.to_csv(index=False))
     atomic_write_text(run / 'zoo_table.md', format_markdown(table))
+    if protocol == 'strict':  # peers' numbers come from other epochs than the stored cells
+        from hdf_bench.report.seeds import format_summary, write_seed_pairs
+        pairs = write_seed_pairs({s: run / 'results' / _tag(s, protocol) for s in seeds},
+                                 names, run)
+        if len(pairs):
+            print('\npaired tests (clean UAR, a minus b; per seed in zoo_paired.md)\n'
+                  + format_summary(pairs), flush=True)
     return table
 
 

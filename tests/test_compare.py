@@ -115,6 +115,11 @@ def test_compare_end_to_end_and_resume(tmp_path, synth_root, capsys):
     assert '| x3d_s | baseline |' in md and '| static_r18 | baseline |' in md
     assert table['uar_ci'].str.count(r'\[').eq(2).all()  # one CI per seed
     assert set(table['learned']) <= {True, False}
+    paired = pd.read_csv(run / 'zoo_paired.csv')  # static_r18 minus x3d_s in each seed
+    assert list(paired['train_seed']) == [0, 1] and set(paired['a']) == {'static_r18'}
+    tested = paired[paired['status'] == 'tested']
+    assert ((tested['uar_low'] <= tested['d_uar']) & (tested['d_uar'] <= tested['uar_high'])).all()
+    assert '| static_r18 | x3d_s |' in (run / 'zoo_paired.md').read_text()
 
     stamps = {p: p.stat().st_mtime_ns for p in run.rglob('*.pth')}
     stamps.update({p: p.stat().st_mtime_ns for p in (run / 'results').rglob('*.json')})

@@ -52,5 +52,7 @@ def run(args: argparse.Namespace) -> int:
                         args.threads, not args.no_latency, args.device, args.protocol,
                         args.recipe, args.workers)
     print('\n' + format_markdown(table))
-    print(f'written: {args.run_dir}/zoo_table.md and zoo_table.csv')
+    written = 'zoo_table.md, zoo_table.csv' + (', zoo_paired.md' if args.protocol == 'strict'
+                                               else '')
+    print(f'written into {args.run_dir}: {written}')
     return 0
