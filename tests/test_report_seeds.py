@@ -75,6 +75,9 @@ def test_across_seeds_verdicts(stores):
     assert summary.loc['x3d_s_sam'].verdict.startswith('not established (x3d_s_sam > x3d_s in 1')
     dead = summary.loc['dead']
     assert dead.tested == 2 and 'tested of 3' in dead.verdict
+    only_dead = across_seeds(seed_paired_tests({1: stores[1]}, [('dead', 'x3d_s')],
+                                               n_resamples=100))
+    assert only_dead['verdict'].tolist() == ['not tested (not learned: dead)']
 
 
 def test_write_seed_pairs_writes_both_tables(stores, tmp_path):

@@ -113,12 +113,13 @@ def seed_paired_tests(stores: Mapping[int, str | os.PathLike],
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _verdict(a: str, b: str, tested: pd.DataFrame, n_seeds: int) -> str:
+def _verdict(a: str, b: str, group: pd.DataFrame) -> str:
+    tested = group[group['status'] == 'tested']
     above = int((tested['uar_low'] > 0).sum())
     below = int((tested['uar_high'] < 0).sum())
-    n = len(tested)
+    n, n_seeds = len(tested), len(group)
     if n == 0:
-        return 'not tested'
+        return f'not tested ({"; ".join(dict.fromkeys(group["status"]))})'
     every = 'the one seed' if n == 1 else f'every seed ({n})'
     if n < n_seeds:
         every += f' tested of {n_seeds}'
@@ -148,7 +149,7 @@ def across_seeds(per_seed: pd.DataFrame, confidence_level: float = 0.95) -> pd.D
                 if n > 1 else np.nan)
         rows.append(dict(a=a, b=b, seeds=len(group), tested=n, d_uar_mean=mean, d_uar_std=std,
                          t_low=mean - half, t_high=mean + half,
-                         verdict=_verdict(a, b, tested, len(group))))
+                         verdict=_verdict(a, b, group)))
     return pd.DataFrame(rows)
 
 
