@@ -22,7 +22,9 @@ Options (each one independent; measured figures in docs/PERFORMANCE.md):
   ``'reduce-overhead'`` (compile's own CUDA graphs).
 - ``cuda_graphs`` (CUDA only, without compile): each new input shape is captured once into a
   ``torch.cuda.CUDAGraph`` and replayed; inputs are copied into a static buffer. Meant for a
-  fixed batch shape; the output is a copy (safe to keep across calls).
+  fixed batch shape and fixed weights: tensors derived from the weights at capture (DAM's, for
+  one) are replayed as they were, so build a new runner after changing weights. The output is
+  a copy (safe to keep across calls).
 """
 from __future__ import annotations
 
