@@ -1,7 +1,7 @@
 """DSM's share of the loss over a short training run of HDF at the CPU preset, with g as
 recorded (``grad_norm_scale='none'``) and normalised by sqrt(number of weights)::
 
-    python scripts/dsm_share.py --steps 30 --synth /tmp/synthdfer
+    python scripts/dsm_share.py --steps 30 --synth runs/synthdfer
 
 Trains the zoo's ``hdf`` (SAM, DSM) through its own train_step (the runner's path) on a small
 SynthDFER generated at ``--synth`` (if absent) and prints, per setting, the mean over the last

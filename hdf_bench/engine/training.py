@@ -154,13 +154,10 @@ def _same_config(old: dict, new: dict) -> bool:
     and file name, wherever the checkout lies; a record without a hash (older versions) matches
     the same path, or the same file name where the recorded file is gone or has equal content."""
     old_path, new_path = old.get('config'), new.get('config')
-    if old_path == new_path:
-        return old.get('config_sha256') in (None, new.get('config_sha256'))
     if not old_path or not new_path or Path(old_path).name != Path(new_path).name:
-        return False
-    if old.get('config_sha256'):
-        return old['config_sha256'] == new.get('config_sha256')
-    return not Path(old_path).is_file() or file_sha256(old_path) == new.get('config_sha256')
+        return old_path == new_path
+    old_sha = old.get('config_sha256') or _sha256_or_none(old_path)
+    return old_sha is None or old_sha == new.get('config_sha256')
 
 
 def _check_record(work_dir: Path, record: dict) -> None:

@@ -285,5 +285,6 @@ class DAM(nn.Module):
     def _mix(self) -> tuple[Tensor | None, ...]:
         """(constant, temporal gate weight, spatial gate weight) of the branch mean."""
         weights = [getattr(self, name, None) for name in ('w_t', 'w_s')]
-        h = [None if w is None else w / sum(v is not None for v in weights) for w in weights]
+        n = sum(w is not None for w in weights)
+        h = [None if w is None else w / n for w in weights]
         return (sum(v for v in h if v is not None), *h)

@@ -86,22 +86,22 @@ def seed_paired_tests(stores: Mapping[int, str | os.PathLike],
     rows = []
     for train_seed, store in stores.items():
         cells = clean_cells(store)
-        verdicts = {}
-        for name, record in cells.items():
-            frame = predictions(record)
-            verdicts[name] = learned_verdict(frame['label'], frame['pred'],
-                                             _num_classes(record), n_resamples=n_resamples)
+        frames = {name: predictions(record) for name, record in cells.items()}
+        learned = {name: learned_verdict(frames[name]['label'], frames[name]['pred'],
+                                         _num_classes(cells[name]),
+                                         n_resamples=n_resamples).learned
+                   for name in {m for pair in pairs for m in pair} & cells.keys()}
         for a, b in pairs:
             row = dict(a=a, b=b, train_seed=train_seed)
             missing = [m for m in (a, b) if m not in cells]
-            unlearned = [m for m in (a, b) if m in verdicts and not verdicts[m].learned]
             if missing:
                 rows.append(row | dict(status=f'no clean cell of {", ".join(missing)}'))
                 continue
+            unlearned = [m for m in (a, b) if not learned[m]]
             if unlearned:
                 rows.append(row | dict(status=f'not learned: {", ".join(unlearned)}'))
                 continue
-            _, labels, correct = align([predictions(cells[a]), predictions(cells[b])])
+            _, labels, correct = align([frames[a], frames[b]])
             diff = bootstrap_clips(correct, labels, [1.0, -1.0], 'uar',
                                    _num_classes(cells[a]), n_resamples=n_resamples, seed=seed)
             test = mcnemar(correct[0], correct[1])

@@ -39,7 +39,8 @@ TRAIN_MODULE = 'hdf_bench.study.train'
 CLI_MODULE = 'hdf_bench.cli.main'
 
 #: clips/s on one H100 at 16x112x112, batch 64, fp32 eager: (train, inference);
-#: /work/shared/reference/PERF.md, measured 2026-11-25 with mmaction2's modules
+#: from the project's reference notes (shared/reference/PERF.md), measured 2026-11-25 with
+#: mmaction2's modules
 MEASURED_CLIPS_PER_S = {'x3d_s': (409.0, 2560.0), 'r3d18': (890.0, 3431.0),
                         'r2plus1d18': (506.0, 1891.0)}
 #: zoo models built on another measured model's backbone
