@@ -58,23 +58,25 @@ def dct_basis(size: int = 7) -> Tensor:
     return basis.float()
 
 
-def _derived(module: nn.Module, build: Callable[[], tuple], children: bool = True) -> tuple:
-    """What ``build`` computes from the parameters of ``module`` (and of its direct children).
+def _derived(module: nn.Module, build: Callable[..., tuple], key: tuple = (),
+             children: bool = True) -> tuple:
+    """What ``build(*key)`` computes from the parameters of ``module`` (and of its children).
 
-    Rebuilt on every call while autograd records or torch.compile traces; reused between
-    inference calls while those parameters are unchanged (same objects, storage and in-place
+    ``key`` holds the plain values (input sizes) the built tensors also depend on. Rebuilt on
+    every call while autograd records or torch.compile traces; reused between inference calls
+    while the key and those parameters are unchanged (same objects, storage and in-place
     version: an optimizer step or ``load_state_dict`` bumps the version, ``.to()`` moves the
     storage). At batch 1 the parameter-only operators cost as much as the data ones.
     """
     if torch.is_grad_enabled() or torch.compiler.is_compiling():
-        return build()
-    state = [(id(p), p.data_ptr(), p._version)
-             for m in (module, *(module._modules.values() if children else ()))
-             for p in m._parameters.values()
-             if p is not None]
+        return build(*key)
+    state = [key, *((id(p), p.data_ptr(), p._version)
+                    for m in (module, *(module._modules.values() if children else ()))
+                    for p in m._parameters.values()
+                    if p is not None)]
     hit = module.__dict__.get('_derived_cache')
     if hit is None or hit[0] != state:
-        hit = module.__dict__['_derived_cache'] = (state, build())
+        hit = module.__dict__['_derived_cache'] = (state, build(*key))
     return hit[1]
 
 
@@ -88,9 +90,12 @@ class TemporalBranch(nn.Module):
     blind to frame order (a bug not reproduced). The dispersion weight starts at 0, as in the
     release.
 
-    The token embedding, the query/key/value map and the attention scale are linear, so they are
-    applied as one (2E + 1) x 2 map (queries, keys and the feature mean of the values), which
-    gives the same gate with a third of the small operators.
+    Every linear step is folded into as few operators as possible, which is what counts at
+    batch 1: the averages' 1 / (H W) and 1 / C into the weights that follow them, the
+    dispersion (deviation from the clip mean) and the frame-to-frame step into one
+    T x (2T - 1) matrix applied along time, and the token embedding, the query/key/value map
+    and the attention scale into one (2E + 1) x 2 map (queries, keys and the feature mean of
+    the values).
 
     Args:
         embed_dim (int): width of the frame tokens in the attention.
@@ -114,45 +119,57 @@ class TemporalBranch(nn.Module):
         self.descriptor = descriptor
         self.eps = eps
 
-    def _prepare(self) -> tuple[Tensor, ...]:
-        """(g * a, g * b, a, b, d, weight and bias of the attention map): the attention's
-        weight (2E + 1, 2) maps tokens to scaled queries, keys and the mean of the values."""
+    def _prepare(self, c: int, t: int, hw: int) -> tuple[Tensor, ...]:
+        """For C channels, T frames and H W positions: (g a / HW, g b, a / HW, b, d, the
+        time matrix, sqrt(eps), the attention's weight and bias).
+
+        The time matrix maps a frame descriptor summed over positions to its deviation from
+        the clip mean (T columns) and its step from the previous frame over sqrt(C) (T - 1
+        columns); the attention's weight (2E + 1, 2) maps (channel sum, channel max) tokens to
+        scaled queries, keys and the mean of the values.
+        """
+        ref = self.a
+        eye = torch.eye(t, dtype=ref.dtype, device=ref.device)
+        time = torch.cat([eye - 1 / t, (eye[:, 1:] - eye[:, :-1]) * c ** -0.5], dim=1)
+        if self.descriptor == 'avg':  # the descriptor is the sum over positions / HW
+            time = time * (1 / hw)
         w_qkv, b_qkv = self.qkv.weight, self.qkv.bias
         e = self.embed.out_features
         rows = torch.cat([w_qkv[:e] * self.scale, w_qkv[e:2 * e], w_qkv[2 * e:].mean(0, True)])
         bias = torch.cat([b_qkv[:e] * self.scale, b_qkv[e:2 * e], b_qkv[2 * e:].mean(0, True)])
-        return (self.g * self.a, self.g * self.b, self.a, self.b, self.d,
-                rows @ self.embed.weight, torch.addmv(bias, rows, self.embed.bias))
+        channel_mean = torch.tensor([1 / c, 1.0], dtype=ref.dtype, device=ref.device)
+        return (self.g * self.a * (1 / hw), self.g * self.b, self.a * (1 / hw), self.b,
+                self.d, time, ref.new_tensor(math.sqrt(self.eps)),
+                rows @ self.embed.weight * channel_mean, torch.addmv(bias, rows, self.embed.bias))
+
+    def _robust(self, x: Tensor) -> tuple[Tensor, tuple[Tensor, ...]]:
+        """The robust descriptor (N, C, T) and the prepared tensors."""
+        c, t, h, w = x.shape[1:]
+        prepared = _derived(self, self._prepare, (c, t, h * w))
+        ga, gb, a, b, d, time, sqrt_eps = prepared[:7]
+        total, mx = x.sum(dim=(3, 4)), x.amax(dim=(3, 4))  # (N, C, T)
+        z = torch.addcmul(total * ga, gb, mx)  # g * fused
+        src = total if self.descriptor == 'avg' else torch.addcmul(total * a, b, mx)
+        # deviation from the clip mean and step from the previous frame, per channel
+        dev, step = (src @ time).split([t, t - 1], dim=2)
+        z = torch.addcmul(z, d, dev.abs())
+        # RMS over channels of the step, sqrt(mean_c step^2 + eps); 0 at t = 0
+        z[:, :, 1:] -= torch.hypot(torch.linalg.vector_norm(step, dim=1, keepdim=True), sqrt_eps)
+        return torch.sigmoid(z), prepared
 
     def tokens(self, x: Tensor) -> Tensor:
         """Per-frame tokens (N, T, 2): channel mean and max of the robust descriptor
         ``sigmoid(g * (a * avg + b * max) + d * dispersion - difference)``."""
-        return self._tokens(x, _derived(self, self._prepare))
-
-    def _tokens(self, x: Tensor, prepared: tuple[Tensor, ...]) -> Tensor:
-        ga, gb, a, b, d = prepared[:5]
-        # means as sums times a Python float: torch's mean adds a division and a dtype copy,
-        # which at batch 1 cost as much as the reduction itself (docs/PERFORMANCE.md)
-        c, t = x.shape[1:3]
-        avg = x.sum(dim=(3, 4)) * (1 / (x.shape[3] * x.shape[4]))  # (N, C, T)
-        mx = x.amax(dim=(3, 4))
-        z = torch.addcmul(ga * avg, gb, mx)  # g * fused
-        src = avg if self.descriptor == 'avg' else torch.addcmul(a * avg, b, mx)
-        # distance of each frame to the clip's distribution, per channel
-        centre = src.sum(dim=2, keepdim=True)
-        z = torch.addcmul(z, d, torch.sub(src, centre, alpha=1 / t).abs())
-        # L2 change to the previous frame over channels (RMS, so scale-free in C); 0 at t = 0
-        step = src[:, :, 1:] - src[:, :, :-1]
-        z[:, :, 1:] -= (step.square().sum(dim=1, keepdim=True) * (1 / c) + self.eps).sqrt()
-        robust = torch.sigmoid(z)
-        return torch.stack([robust.sum(dim=1) * (1 / c), robust.amax(dim=1)], dim=-1)
+        robust = self._robust(x)[0]
+        return torch.stack([robust.mean(dim=1), robust.amax(dim=1)], dim=-1)
 
     def forward(self, x: Tensor) -> Tensor:
         """Return the frame gate of shape (N, 1, T, 1, 1)."""
-        prepared = _derived(self, self._prepare)
-        weight, bias = prepared[5:]
+        robust, prepared = self._robust(x)
+        weight, bias = prepared[7:]
         e = (weight.shape[0] - 1) // 2
-        q, k, v_mean = F.linear(self._tokens(x, prepared), weight, bias).split([e, e, 1], -1)
+        tokens = torch.stack([robust.sum(dim=1), robust.amax(dim=1)], dim=-1)
+        q, k, v_mean = F.linear(tokens, weight, bias).split([e, e, 1], -1)
         # explicit: torch's scaled_dot_product_attention (math path on CPU) was slower here
         attn = torch.bmm(q, k.transpose(1, 2)).softmax(dim=-1)  # (N, T, T)
         gate = torch.sigmoid(torch.bmm(attn, v_mean))  # (N, T, 1): mean over features of attn @ v
@@ -169,7 +186,10 @@ class FrequencyBranch(nn.Module):
     Both 7x7 convolutions run as matrix products, which at the small maps of a video network
     cost a fraction of a convolution call: the DCT as the basis matrix times the map's 7x7
     patches (``unfold``), and the 49 -> 1 convolution as the flipped weight times the
-    coefficients, scattered back over the patches (``fold``).
+    coefficients, scattered back over the patches (``fold``). The 1 / (C T) of the channel and
+    time mean is folded into the basis, the dynamic tanh's gamma and beta into the scatter
+    matrix, and each standard deviation is a norm of deviations (two-pass, as torch.var, whose
+    CPU kernel costs up to 20 times as much on these shapes).
 
     Args:
         size (int): side of the DCT basis (``size**2`` coefficient maps).
@@ -195,32 +215,42 @@ class FrequencyBranch(nn.Module):
         self.size = size
         self.eps = eps
 
-    def _prepare(self) -> tuple[Tensor, ...]:
-        """(DCT matrix, perturbation, alpha, beta, gamma, scatter matrix, bias): the scatter
-        matrix (49 offsets x 49 coefficients) is the conv weight flipped in space, so that
-        ``fold`` (which adds each patch entry at position + offset) computes the correlation."""
+    def _prepare(self, ct: int, hw: int) -> tuple[Tensor, ...]:
+        """For a mean over C T maps of H W positions: (DCT matrix / (C T), perturbation /
+        sqrt(HW), sqrt(HW eps), alpha sqrt(49), 49 eps, scatter matrix times gamma, scatter
+        matrix times beta, bias).
+
+        The scatter matrix (49 offsets x 49 coefficients) is the conv weight flipped in space,
+        so that ``fold`` (which adds each patch entry at position + offset) computes the
+        correlation.
+        """
         n = self.size * self.size
-        scatter = self.conv.weight[0].flip(-2, -1).reshape(n, n).t().contiguous()
+        scatter = self.conv.weight[0].flip(-2, -1).reshape(n, n).t()
         bias = None if self.conv.bias is None else self.conv.bias.view(1, -1, 1, 1)
-        return (self.basis.view(n, n), self.perturb.view(1, n, 1), self.alpha,
-                self.beta.view(1, n, 1), self.gamma.view(1, n, 1), scatter, bias)
+        return (self.basis.view(n, n) * (1 / ct), self.perturb.view(1, n, 1) * hw ** -0.5,
+                self.alpha.new_tensor(math.sqrt(hw * self.eps)), self.alpha * math.sqrt(n),
+                n * self.eps, (scatter * self.gamma.view(1, n))[None],
+                scatter @ self.beta.view(n, 1), bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """Return the spatial gate of shape (N, 1, 1, H, W)."""
-        basis, perturb, alpha, beta, gamma, scatter, bias = _derived(self, self._prepare)
-        h, w = x.shape[-2:]
-        k, n, eps = self.size, self.size * self.size, self.eps
-        m = x.mean(dim=(1, 2))[:, None]  # (N, 1, H, W)
+        n_clips, c, t, h, w = x.shape
+        basis, perturb, sqrt_eps, alpha, n_eps, scatter, offset, bias = _derived(
+            self, self._prepare, (c * t, h * w))
+        k, n = self.size, self.size * self.size
+        m = x.sum(dim=(1, 2)).unsqueeze(1)  # (N, 1, H, W), C T times the mean map
         f = basis @ F.unfold(m, k, padding=k // 2)  # (N, 49, H * W)
         if self.training or self.perturb_in_eval:
-            spread2, centre = torch.var_mean(f, dim=2, keepdim=True, correction=0)
-            f = torch.addcmul(f, perturb * (spread2 + eps).sqrt(), torch.sign(f - centre))
-        # variance over the 49 coefficients from the moments: torch.var over this middle
-        # dimension is 5x (batch 1) to 14x (batch 16) slower on CPU (docs/PERFORMANCE.md)
-        s1, s2 = f.sum(dim=1, keepdim=True), (f * f).sum(dim=1, keepdim=True)
-        var = torch.addcmul(s2 * (1 / n), s1, s1, value=-1 / n ** 2).clamp_min(0)
-        f = torch.addcmul(beta, torch.tanh(f * (alpha * (var + eps).rsqrt())), gamma)
-        gate = F.fold(scatter @ f, (h, w), k, padding=k // 2)  # (N, 1, H, W)
+            # f + perturb * std over positions * sign(deviation from the positions' mean)
+            dev = torch.sub(f, f.sum(dim=2, keepdim=True), alpha=1 / (h * w))
+            spread = torch.hypot(torch.linalg.vector_norm(dev, dim=2, keepdim=True), sqrt_eps)
+            f = torch.addcmul(f, perturb * spread, dev.sign())
+        # dynamic tanh with the std over the 49 coefficients; a norm over this middle
+        # dimension costs up to 13 times a square and a sum on CPU (docs/PERFORMANCE.md)
+        dev = torch.sub(f, f.sum(dim=1, keepdim=True), alpha=1 / n)
+        scale = torch.rsqrt((dev * dev).sum(dim=1, keepdim=True).add_(n_eps)) * alpha
+        taps = torch.baddbmm(offset, scatter.expand(n_clips, n, n), torch.tanh(f * scale))
+        gate = F.fold(taps, (h, w), k, padding=k // 2)  # (N, 1, H, W)
         if bias is not None:
             gate = gate + bias
         return torch.sigmoid(gate).unsqueeze(2)
