@@ -11,7 +11,8 @@ from hdf_bench.corruptions._common import albu, pick
 
 #: JPEG quality (ImageNet-C values).
 JPEG_QUALITY = (25, 18, 15, 10, 7)
-#: H.264 constant rate factor (Yi et al.: 23, 30, 37, 44, 51), libx264 preset ``veryfast``.
+#: H.264 constant rate factor (Yi et al.: 23, 30, 37, 44, 51), libx264 preset ``veryfast``
+#: with ``mbtree=0`` (see :func:`encode_decode_h264`).
 H264_CRF = (23, 30, 37, 44, 51)
 H264_PRESET = 'veryfast'
 
@@ -27,7 +28,10 @@ def encode_decode_h264(clip: np.ndarray, crf: int, preset: str = H264_PRESET) ->
     """Encode a clip to an in-memory H.264 mp4 (yuv420p) and decode it back.
 
     Odd sizes are edge-padded to even (4:2:0 needs it) and cropped back afterwards.
-    Single-threaded, so the output is byte-identical across runs.
+    Single-threaded and without x264's macroblock-tree rate control (``mbtree=0``): with it,
+    as the veryfast preset has it, the output depended on earlier calls in the process (on
+    some clips a third of the calls differed); without it the output is byte-identical
+    across calls and runs.
 
     Args:
         clip: (T, H, W, 3) uint8 RGB.
@@ -42,7 +46,7 @@ def encode_decode_h264(clip: np.ndarray, crf: int, preset: str = H264_PRESET) ->
         stream = container.add_stream('libx264', rate=25)
         stream.width, stream.height = w + pw, h + ph
         stream.pix_fmt = 'yuv420p'
-        stream.options = {'crf': str(crf), 'preset': preset}
+        stream.options = {'crf': str(crf), 'preset': preset, 'x264-params': 'mbtree=0'}
         stream.codec_context.thread_count = 1
         for frame in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format='rgb24')))

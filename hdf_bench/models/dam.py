@@ -246,7 +246,7 @@ class FrequencyBranch(nn.Module):
             spread = torch.hypot(torch.linalg.vector_norm(dev, dim=2, keepdim=True), sqrt_eps)
             f = torch.addcmul(f, perturb * spread, dev.sign())
         # dynamic tanh with the std over the 49 coefficients; a norm over this middle
-        # dimension costs up to 13 times a square and a sum on CPU (docs/PERFORMANCE.md)
+        # dimension costs about ten times a square and a sum on CPU (docs/PERFORMANCE.md)
         dev = torch.sub(f, f.sum(dim=1, keepdim=True), alpha=1 / n)
         scale = torch.rsqrt((dev * dev).sum(dim=1, keepdim=True).add_(n_eps)) * alpha
         taps = torch.baddbmm(offset, scatter.expand(n_clips, n, n), torch.tanh(f * scale))
