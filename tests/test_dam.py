@@ -205,12 +205,33 @@ def test_rejects_bad_input():
         DAM()(torch.randn(2, 3, 8, 8))
 
 
-def test_inference_reuses_nothing_stale():
+@pytest.mark.parametrize('descriptor', ['avg', 'fused'])
+@pytest.mark.parametrize('perturb_in_eval', [True, False])
+@pytest.mark.parametrize('shape', [(1, 24, 8, 16, 16), (1, 7, 5, 9, 11), (1, 3, 1, 1, 2),
+                                   (1, 192, 8, 2, 2)])
+def test_batch_one_plan_matches_the_plain_reference(shape, descriptor, perturb_in_eval):
+    """One clip in evaluation without autograd on CPU takes the plan (hdf_bench/models/
+    dam_plan.py); it computes the same function as the differentiable path."""
+    torch.manual_seed(0)
+    dam = DAM(dispersion_init=0.7, conv_bias=descriptor == 'fused', descriptor=descriptor,
+              perturb_in_eval=perturb_in_eval).eval()
+    with torch.no_grad():
+        for p in dam.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        x = torch.randn(*shape)
+        assert dam._plan_applies(x)
+        torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+    assert not dam._plan_applies(torch.randn(2, *shape[1:]))
+    assert not dam.train()._plan_applies(x)
+
+
+@pytest.mark.parametrize('batch', [1, 2])
+def test_inference_reuses_nothing_stale(batch):
     """Eval forwards without autograd reuse tensors derived from the parameters; changing a
     parameter in place or loading a state dict must show in the very next output."""
     torch.manual_seed(0)
     dam = DAM(conv_bias=True).eval()
-    x = torch.randn(2, 6, 5, 7, 7)
+    x = torch.randn(batch, 6, 5, 7, 7)
     with torch.no_grad():
         dam(x)  # fills the cache
         for name, p in dam.named_parameters():
@@ -224,6 +245,12 @@ def test_inference_reuses_nothing_stale():
         other.eval()
         other(x)
         dam.load_state_dict(DAM(conv_bias=True).state_dict())
+        torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+        # replaced parameter objects, not edited ones
+        dam.temporal.g = torch.nn.Parameter(torch.tensor(2.5))
+        dam.frequency.conv.weight = torch.nn.Parameter(torch.randn_like(dam.frequency.conv.weight))
+        torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
+        dam.load_state_dict(DAM(conv_bias=True).state_dict(), assign=True)
         torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)
     with torch.inference_mode():
         torch.testing.assert_close(dam(x), reference_forward(dam, x), atol=1e-6, rtol=1e-6)

@@ -37,6 +37,9 @@ import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import Tensor, nn
+from torch.nn.modules.module import register_module_parameter_registration_hook
+
+from hdf_bench.models import dam_plan
 
 BRANCHES = ('both', 'temporal', 'frequency')
 DESCRIPTORS = ('avg', 'fused')
@@ -58,26 +61,43 @@ def dct_basis(size: int = 7) -> Tensor:
     return basis.float()
 
 
+#: parameter registrations in this process, counted by a global nn.Module hook: registering
+#: can replace a parameter object (``load_state_dict(assign=True)``, setattr), which the
+#: tensors cached by :func:`_derived` must not outlive
+_registrations = [0]
+
+
+def _count_registration(module: nn.Module, name: str, param: nn.Parameter | None) -> None:
+    _registrations[0] += 1
+
+
+register_module_parameter_registration_hook(_count_registration)
+
+
 def _derived(module: nn.Module, build: Callable[..., tuple], key: tuple = (),
              children: bool = True) -> tuple:
-    """What ``build(*key)`` computes from the parameters of ``module`` (and of its children).
+    """What ``build(*key)`` computes from the parameters of ``module`` (and of its submodules).
 
     ``key`` holds the plain values (input sizes) the built tensors also depend on. Rebuilt on
     every call while autograd records or torch.compile traces; reused between inference calls
-    while the key and those parameters are unchanged (same objects, storage and in-place
-    version: an optimizer step or ``load_state_dict`` bumps the version, ``.to()`` moves the
-    storage). At batch 1 the parameter-only operators cost as much as the data ones.
+    while the key and those parameters are unchanged: no parameter registered anywhere since
+    (a replaced parameter object), same storage (``.to()`` moves it) and same in-place version
+    (an optimizer step or ``load_state_dict`` bumps it). At batch 1 the parameter-only
+    operators cost as much as the data ones, and the check is kept to one pass over the
+    parameters the cache remembers.
     """
     if torch.is_grad_enabled() or torch.compiler.is_compiling():
         return build(*key)
-    state = [key, *((id(p), p.data_ptr(), p._version)
-                    for m in (module, *(module._modules.values() if children else ()))
-                    for p in m._parameters.values()
-                    if p is not None)]
     hit = module.__dict__.get('_derived_cache')
-    if hit is None or hit[0] != state:
-        hit = module.__dict__['_derived_cache'] = (state, build(*key))
-    return hit[1]
+    if (hit is not None and hit[0] == key and hit[1] == _registrations[0]
+            and hit[3] == [(p._version, p.data_ptr()) for p in hit[2]]):
+        return hit[4]
+    params = [p for p in (module.parameters() if children else module._parameters.values())
+              if p is not None]
+    built = build(*key)
+    module.__dict__['_derived_cache'] = (key, _registrations[0], params,
+                                         [(p._version, p.data_ptr()) for p in params], built)
+    return built
 
 
 class TemporalBranch(nn.Module):
@@ -301,6 +321,8 @@ class DAM(nn.Module):
         """Re-weight x of shape (N, C, T, H, W); the output has the same shape."""
         if x.dim() != 5:
             raise ValueError(f'DAM expects (N, C, T, H, W), got shape {tuple(x.shape)}')
+        if self._plan_applies(x):  # one clip on CPU, no autograd: same output, 22 kernels
+            return dam_plan.run(_derived(self, self._build_plan, tuple(x.shape[1:])), x)
         # (w_t * (x * g_t + x) + w_s * (x * g_s + x)) / 2 as one multiply of x by
         # c + h_t * g_t + h_s * g_s, with h = w / 2 and c = h_t + h_s
         c, h_t, h_s = _derived(self, self._mix, children=False)
@@ -311,6 +333,19 @@ class DAM(nn.Module):
             gate_s = self.frequency(x)
             scale = h_s * gate_s + c if scale is None else torch.addcmul(scale, h_s, gate_s)
         return x * scale
+
+    def _plan_applies(self, x: Tensor) -> bool:
+        """Whether :mod:`hdf_bench.models.dam_plan` computes this call: evaluation without
+        autograd (nor compiling or tracing) of one clip on CPU, both branches, the weights'
+        dtype. At batch 1 the plan's few operators cost about half of this path's many inside a
+        network (docs/PERFORMANCE.md); elsewhere this path is as fast or faster."""
+        return (x.shape[0] == 1 and not self.training and self.branches == 'both'
+                and not torch.is_grad_enabled() and x.device.type == 'cpu'
+                and x.dtype == self._parameters['w_t'].dtype
+                and not torch.compiler.is_compiling() and not torch.jit.is_tracing())
+
+    def _build_plan(self, c: int, t: int, h: int, w: int) -> tuple:
+        return dam_plan.build(self, c, t, h, w)
 
     def _mix(self) -> tuple[Tensor | None, ...]:
         """(constant, temporal gate weight, spatial gate weight) of the branch mean."""
