@@ -27,6 +27,10 @@ The parameter count (about 3.4 k) depends neither on C nor on T.
 Where this module still departs from the paper's figure or the released code, the choice is a
 named constructor argument of :class:`DAM` whose default is the figure's or the release's
 behaviour; docs/HDF.md lists each one.
+
+One clip in evaluation without autograd on CPU is computed by :mod:`hdf_bench.models.dam_plan`
+(the same function with a quarter of the operators, which is what counts at batch 1 inside a
+network); everything else by the differentiable path below.
 """
 from __future__ import annotations
 
