@@ -157,14 +157,19 @@ class TemporalBranch(nn.Module):
         time = torch.cat([eye - 1 / t, (eye[:, 1:] - eye[:, :-1]) * c ** -0.5], dim=1)
         if self.descriptor == 'avg':  # the descriptor is the sum over positions / HW
             time = time * (1 / hw)
+        weight, bias = self.attention_map()
+        channel_mean = torch.tensor([1 / c, 1.0], dtype=ref.dtype, device=ref.device)
+        return (self.g * self.a * (1 / hw), self.g * self.b, self.a * (1 / hw), self.b,
+                self.d, time, ref.new_tensor(math.sqrt(self.eps)), weight * channel_mean, bias)
+
+    def attention_map(self) -> tuple[Tensor, Tensor]:
+        """Weight (2E + 1, 2) and bias of the one linear map from (channel mean, channel max)
+        tokens to scaled queries, keys and the feature mean of the values."""
         w_qkv, b_qkv = self.qkv.weight, self.qkv.bias
         e = self.embed.out_features
         rows = torch.cat([w_qkv[:e] * self.scale, w_qkv[e:2 * e], w_qkv[2 * e:].mean(0, True)])
         bias = torch.cat([b_qkv[:e] * self.scale, b_qkv[e:2 * e], b_qkv[2 * e:].mean(0, True)])
-        channel_mean = torch.tensor([1 / c, 1.0], dtype=ref.dtype, device=ref.device)
-        return (self.g * self.a * (1 / hw), self.g * self.b, self.a * (1 / hw), self.b,
-                self.d, time, ref.new_tensor(math.sqrt(self.eps)),
-                rows @ self.embed.weight * channel_mean, torch.addmv(bias, rows, self.embed.bias))
+        return rows @ self.embed.weight, torch.addmv(bias, rows, self.embed.bias)
 
     def _robust(self, x: Tensor) -> tuple[Tensor, tuple[Tensor, ...]]:
         """The robust descriptor (N, C, T) and the prepared tensors."""

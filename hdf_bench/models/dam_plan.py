@@ -56,13 +56,9 @@ def _temporal(branch: nn.Module, c: int, t: int, hw: int) -> tuple[Tensor, ...]:
                       torch.cat([g * branch.b * eye, src_max * cent, src_max * step], 1)])
     eps = torch.full((1, t), branch.eps, dtype=ref.dtype, device=ref.device)
     eps[0, 0] = 0  # frame 0 has no step: sqrt(0) = 0, as in the differentiable path
-    w_qkv, b_qkv = branch.qkv.weight, branch.qkv.bias
-    e = branch.embed.out_features
-    rows = torch.cat([w_qkv[:e] * branch.scale, w_qkv[e:2 * e], w_qkv[2 * e:].mean(0, True)])
-    bias = torch.cat([b_qkv[:e] * branch.scale, b_qkv[e:2 * e], b_qkv[2 * e:].mean(0, True)])
-    weight = rows @ branch.embed.weight  # (2E + 1, 2) on (channel mean, channel max)
+    weight, bias = branch.attention_map()  # (2E + 1, 2) on (channel mean, channel max)
     attention = torch.cat([(weight[:, :1] / c).t().expand(c, -1), weight[:, 1:].t()])
-    bias = torch.addmv(bias, rows, branch.embed.bias)
+    e = branch.embed.out_features
     return time, branch.d, eps, attention[None].contiguous(), bias.view(1, 1, -1), e
 
 
