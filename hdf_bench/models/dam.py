@@ -153,14 +153,19 @@ class TemporalBranch(nn.Module):
         scaled queries, keys and the mean of the values.
         """
         ref = self.a
-        eye = torch.eye(t, dtype=ref.dtype, device=ref.device)
-        time = torch.cat([eye - 1 / t, (eye[:, 1:] - eye[:, :-1]) * c ** -0.5], dim=1)
+        time = self.time_matrix(c, t)
         if self.descriptor == 'avg':  # the descriptor is the sum over positions / HW
             time = time * (1 / hw)
         weight, bias = self.attention_map()
         channel_mean = torch.tensor([1 / c, 1.0], dtype=ref.dtype, device=ref.device)
         return (self.g * self.a * (1 / hw), self.g * self.b, self.a * (1 / hw), self.b,
                 self.d, time, ref.new_tensor(math.sqrt(self.eps)), weight * channel_mean, bias)
+
+    def time_matrix(self, c: int, t: int) -> Tensor:
+        """(T, 2T - 1): a per-frame descriptor to its deviation from the clip mean (T columns)
+        and its step from the previous frame over sqrt(C) (T - 1 columns)."""
+        eye = torch.eye(t, dtype=self.a.dtype, device=self.a.device)
+        return torch.cat([eye - 1 / t, (eye[:, 1:] - eye[:, :-1]) * c ** -0.5], dim=1)
 
     def attention_map(self) -> tuple[Tensor, Tensor]:
         """Weight (2E + 1, 2) and bias of the one linear map from (channel mean, channel max)

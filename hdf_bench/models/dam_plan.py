@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 
@@ -42,18 +43,16 @@ def _temporal(branch: nn.Module, c: int, t: int, hw: int) -> tuple[Tensor, ...]:
     E) of the temporal branch for C channels, T frames and HW positions."""
     ref = branch.a
     eye = torch.eye(t, dtype=ref.dtype, device=ref.device)
-    cent = eye - 1 / t
-    step = torch.zeros_like(eye)
-    step[1:, 1:] += eye[1:, 1:]
-    step[:-1, 1:] -= eye[1:, 1:]
-    step = step * c ** -0.5
+    # deviation (T columns) and step (T columns, the first 0: frame 0 has no previous frame)
+    time = branch.time_matrix(c, t)
+    dev_step = torch.cat([time[:, :t], F.pad(time[:, t:], (1, 0))], 1)
     g = branch.g
     if branch.descriptor == 'avg':  # source = sum over positions / HW
         src_sum, src_max = 1 / hw, torch.zeros_like(ref)
     else:  # source = a * sum / HW + b * max
         src_sum, src_max = branch.a / hw, branch.b
-    time = torch.cat([torch.cat([g * branch.a / hw * eye, src_sum * cent, src_sum * step], 1),
-                      torch.cat([g * branch.b * eye, src_max * cent, src_max * step], 1)])
+    time = torch.cat([torch.cat([g * branch.a / hw * eye, src_sum * dev_step], 1),
+                      torch.cat([g * branch.b * eye, src_max * dev_step], 1)])
     eps = torch.full((1, t), branch.eps, dtype=ref.dtype, device=ref.device)
     eps[0, 0] = 0  # frame 0 has no step: sqrt(0) = 0, as in the differentiable path
     weight, bias = branch.attention_map()  # (2E + 1, 2) on (channel mean, channel max)
